@@ -1,0 +1,5 @@
+// Brings every platform table type into the Database interface.
+import '../auth/tables.js';
+import '../audit/tables.js';
+import '../http/tables.js';
+import '../notify/tables.js';
