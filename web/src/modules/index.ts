@@ -2,6 +2,7 @@ import type { LazyExoticComponent, ComponentType } from 'react';
 import type { IconName } from '../platform/ui/icons';
 import type { MessageKey } from '../platform/i18n';
 import { glucoseWeb } from './glucose';
+import { operationsWeb } from './operations';
 
 /** Roles as the API names them (the `roles` of /api/v1/me). */
 export type Role = 'admin' | 'patient' | 'clinician' | 'caregiver' | 'buyer' | 'staff' | 'manager' | 'supervisor' | 'gaveur';
@@ -30,4 +31,4 @@ export interface WebModule {
 }
 
 /** The server modules' pages, mirrored under web/src/modules/<module>/. Each module issue adds its own. */
-export const webModules: WebModule[] = [glucoseWeb];
+export const webModules: WebModule[] = [glucoseWeb, operationsWeb];

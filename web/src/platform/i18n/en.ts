@@ -27,6 +27,7 @@ export const en = {
   'error.rateLimitedHint': 'Too many attempts. Wait {s} seconds, then try again.',
   'error.serverHint': 'This is a problem on our side. Try again; if it persists, give your administrator this reference: {id}.',
 
+  'operations.module': 'Operations',
   'glucose.module': 'Glucose',
   'glucose.myGlucose': 'My glucose',
   'glucose.myPatients': 'My patients',

@@ -28,6 +28,7 @@ export const fr: Record<MessageKey, string> = {
   'error.rateLimitedHint': 'Trop de tentatives. Attendez {s} secondes, puis réessayez.',
   'error.serverHint': 'Le problème vient de chez nous. Réessayez ; s’il persiste, donnez cette référence à votre administrateur : {id}.',
 
+  'operations.module': 'Opérations',
   'glucose.module': 'Glycémie',
   'glucose.myGlucose': 'Ma glycémie',
   'glucose.myPatients': 'Mes patients',
