@@ -1,4 +1,6 @@
 import type { ColumnType, Generated } from 'kysely';
+// Glucose III A: insulin doses, meals, activity (migration 0024) and medications (0025) declare their own tables.
+export type * from './nutrition/tables.js';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
