@@ -9,17 +9,15 @@
  * sockets and memory. Target: p99 < 100 ms with 5,000 clients on 2 cores.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { EmbeddedPostgres } from '../src/platform/db/embedded.js';
 import { TokenService } from '../src/platform/auth/tokens.js';
 import { RealtimeHub } from '../src/platform/realtime/hub.js';
-import { freePort, machine, startServer } from './lib/server.js';
+import { machine, startServer } from './lib/server.js';
+import { BENCH_SECRET, ask, ensureDatabaseServer, latencySummary, now, sleep } from './lib/fleet.js';
 
 const { values } = parseArgs({
   options: {
@@ -36,19 +34,6 @@ const rounds = Number(values.rounds);
 const roundInterval = Number(values['round-interval']);
 const rate = Number(values.rate);
 const processes = Math.max(1, Math.min(Number(values['client-processes'] || Math.ceil(clients / 500)), clients));
-const SECRET = 'bench-secret-bench-secret-bench-secret-0123'; // the one bench/lib/server.ts gives the server
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const now = () => performance.timeOrigin + performance.now();
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] * 10) / 10;
-}
-const summary = (values: number[], expected: number) => {
-  const sorted = [...values].sort((x, y) => x - y);
-  return { delivered: sorted.length, expected, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: percentile(sorted, 100) };
-};
 
 async function serverMetrics(url: string): Promise<Record<string, number>> {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -58,18 +43,6 @@ async function serverMetrics(url: string): Promise<Record<string, number>> {
     rssBytes: pick('atrium_process_resident_memory_bytes'),
     slowDropped: Number(text.match(/atrium_realtime_sockets_dropped_total\{reason="slow_consumer"\} (\d+)/)?.[1] ?? 0),
   };
-}
-
-function ask<T>(child: ChildProcess, message: object, kind: string): Promise<T> {
-  return new Promise((resolve) => {
-    const onMessage = (reply: { kind: string }) => {
-      if (reply.kind !== kind) return;
-      child.off('message', onMessage);
-      resolve(reply as T);
-    };
-    child.on('message', onMessage);
-    child.send(message);
-  });
 }
 
 /** N users with the manager role (so `jobs` is theirs) and a live session each, straight into the database. */
@@ -83,19 +56,11 @@ async function seedUsers(databaseUrl: string, n: number) {
     ), r as (insert into platform.user_roles (user_id, role) select id, 'manager' from u)
     insert into platform.sessions (user_id, expires_at) select id, now() + interval '1 day' from u returning id, user_id`, [n]);
   await db.end();
-  const tokens = new TokenService(SECRET, 3600);
+  const tokens = new TokenService(BENCH_SECRET, 3600);
   return Promise.all(rows.map(async (r) => ({ id: r.user_id, token: await tokens.signAccess({ sub: r.user_id, sid: r.id, roles: ['manager'] }) })));
 }
 
-let embedded: EmbeddedPostgres | undefined;
-let embeddedDir: string | undefined;
-if (!process.env.DATABASE_URL) {
-  // bench/lib/server.ts creates its database on DATABASE_URL's server; we need that URL to seed users.
-  embeddedDir = mkdtempSync(path.join(os.tmpdir(), 'atrium-bench-rt-'));
-  embedded = new EmbeddedPostgres({ dataDir: embeddedDir, port: await freePort() });
-  await embedded.start();
-  process.env.DATABASE_URL = embedded.connectionString;
-}
+const stopDatabaseServer = await ensureDatabaseServer();
 const server = await startServer();
 const workers: ChildProcess[] = [];
 const publisherPool = new pg.Pool({ connectionString: server.databaseUrl, max: 4 });
@@ -142,8 +107,8 @@ try {
     serverSockets: loaded.sockets,
     serverRssMiB: Math.round(loaded.rssBytes / 2 ** 20),
     serverKiBPerSocket: connected ? Math.round((loaded.rssBytes - idle.rssBytes) / 1024 / connected) : 0,
-    broadcastMs: { rounds, ...summary(reports.flatMap((r) => r.broadcast), expected.broadcast) },
-    personalMs: { ratePerSecond: rate, ...summary(reports.flatMap((r) => r.personal), expected.personal) },
+    broadcastMs: { rounds, ...latencySummary(reports.flatMap((r) => r.broadcast), expected.broadcast) },
+    personalMs: { ratePerSecond: rate, ...latencySummary(reports.flatMap((r) => r.personal), expected.personal) },
     slowClientsDropped: after.slowDropped,
     socketsClosedEarly: reports.reduce((n, r) => n + r.closedEarly, 0),
   };
@@ -153,6 +118,5 @@ try {
   for (const w of workers) if (w.exitCode === null) w.kill();
   await publisherPool.end();
   await server.stop();
-  await embedded?.stop();
-  if (embeddedDir) rmSync(embeddedDir, { recursive: true, force: true });
+  await stopDatabaseServer();
 }

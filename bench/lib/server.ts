@@ -17,6 +17,9 @@ export const freePort = () => new Promise<number>((resolve, reject) => {
   server.on('error', reject);
 });
 
+/** The server's JWT secret, so that a benchmark can sign access tokens itself. */
+export const BENCH_SECRET = 'bench-secret-bench-secret-bench-secret-0123';
+
 export interface BenchServer { url: string; databaseUrl?: string; process: ChildProcess; stop(): Promise<void> }
 
 /**
@@ -28,7 +31,7 @@ export async function startServer(options: { env?: Record<string, string>; args?
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
     NODE_ENV: 'production',
-    ATRIUM_JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
+    ATRIUM_JWT_SECRET: BENCH_SECRET,
     PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn',
     RATE_LIMIT_MAX: '100000000', RATE_LIMIT_AUTH_MAX: '100000000',
     ATRIUM_ADMIN_EMAIL: 'bench@atrium.local', ATRIUM_ADMIN_PASSWORD: 'bench-password-123',
