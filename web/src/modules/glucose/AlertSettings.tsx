@@ -13,6 +13,7 @@ import { useToast } from '../../platform/ui/toast';
 import { glucoseKeys, useResolvedPatientId, useUnit } from './api';
 import { formatGlucose, toUnit } from './units';
 import type { Subscription } from './alerts-api';
+import { EscalationPolicyEditor, fromDraft, toDraft, type EscalationDraft, type EscalationPolicy } from './EscalationPolicy';
 import './glucose.css';
 
 const TOGGLES = ['low', 'high', 'urgent_high', 'rapid_fall', 'rapid_rise', 'predicted_low', 'stale_data'] as const;
@@ -21,7 +22,7 @@ type Toggle = (typeof TOGGLES)[number];
 interface Settings {
   urgentLow: number; low: number; high: number; urgentHigh: number; rapidRate: number;
   staleWarningMin: number; staleUrgentMin: number; hysteresisMgdl: number; enabled: Record<Toggle, boolean>;
-  renotifyCriticalMin: number; ackSilenceMin: number; ackSilenceUrgentLowMin: number; escalation: unknown;
+  renotifyCriticalMin: number; ackSilenceMin: number; ackSilenceUrgentLowMin: number; escalation: EscalationPolicy;
 }
 
 /** Glucose thresholds with their allowed range (mg/dL, §3.1) and the consensus default. */
@@ -87,6 +88,7 @@ export default function AlertSettings() {
   });
   const [draft, setDraft] = useState<Record<string, string>>({});
   const [enabled, setEnabled] = useState<Record<Toggle, boolean> | null>(null);
+  const [escalation, setEscalation] = useState<EscalationDraft | null>(null);
   useEffect(() => {
     const s = settings.data;
     if (!s) return;
@@ -95,6 +97,7 @@ export default function AlertSettings() {
       ...Object.fromEntries(MINUTES.map((m) => [m.key, String(s[m.key])])),
     });
     setEnabled(s.enabled);
+    setEscalation(toDraft(s.escalation));
   }, [settings.data, unit]);
   const save = useMutation({
     mutationFn: () => {
@@ -104,6 +107,7 @@ export default function AlertSettings() {
         ...Object.fromEntries(THRESHOLDS.map((th) => [th.key, Number(draft[th.key])])),
         ...Object.fromEntries(MINUTES.map((m) => [m.key, Number(draft[m.key])])),
         enabled: enabled ?? settings.data!.enabled,
+        escalation: escalation ? fromDraft(escalation) : settings.data!.escalation,
       };
       return api.put('/api/v1/glucose/patients/{patientId}/alert-settings', { params: { patientId: patientId! }, body }) as Promise<Settings>;
     },
@@ -146,7 +150,8 @@ export default function AlertSettings() {
                 ))}
               </div>
             </Card>
-            <ProblemAlert error={save.error} fields={[...THRESHOLDS.map((x) => x.key), ...MINUTES.map((x) => x.key)]} />
+            {escalation ? <EscalationPolicyEditor value={escalation} onChange={setEscalation} errors={fieldErrors} /> : null}
+            <ProblemAlert error={save.error} fields={[...THRESHOLDS.map((x) => x.key), ...MINUTES.map((x) => x.key), ...Object.keys(fieldErrors).filter((f) => f.startsWith('escalation.'))]} />
             <FormActions><Button type="submit" variant="primary" busy={save.isPending}>{t('action.save')}</Button></FormActions>
           </form>
         ) : null}
