@@ -79,7 +79,7 @@ async function main() {
 
   const concurrency = Number(process.env.TEST_CONCURRENCY ?? Math.max(2, os.cpus().length));
   const child = spawn(process.execPath, [
-    '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=120000', ...files.map((f) => path.relative(root, f)),
+    '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=420000', ...files.map((f) => path.relative(root, f)),
   ], {
     cwd: root,
     stdio: 'inherit',
