@@ -133,8 +133,8 @@ create table operations.quote (
   foreign key (project_id, organization_id) references operations.project(id, organization_id),
   foreign key (organization_id, responsible_user_id) references operations.organization_member(organization_id, user_id),
   check (due_date is null or start_date is null or due_date >= start_date),
-  check (status = 'draft' or number is not null),
-  check (status = 'draft' or issued_at is not null),
+  -- a draft may be cancelled before it was ever issued: it then has neither number nor issued_at
+  check (status in ('draft', 'cancelled') or (number is not null and issued_at is not null)),
   check (status <> 'cancelled' or (cancel_reason is not null and length(btrim(cancel_reason)) > 0))
 );
 create index quote_org_status_due_idx on operations.quote (organization_id, status, due_date);

@@ -1,0 +1,64 @@
+import { sql, type SqlBool, type Expression } from 'kysely';
+import type { DbOrTx } from '../../../../platform/db/transaction.js';
+import { badRequest } from '../../../../platform/http/errors.js';
+import { decodeCursor, toPage } from '../../../../platform/http/pagination.js';
+import type { AuthUser } from '../../../../platform/types.js';
+import { assertOrganization, visibleOrganizations } from '../access.js';
+import { quoteOut } from '../model.js';
+import type { QuoteStatus } from '../tables.js';
+import { quoteQuery } from './service.js';
+
+export interface QuoteFilters {
+  organizationId?: string; status?: QuoteStatus[]; clientId?: string; projectId?: string; responsibleUserId?: string;
+  dueFrom?: string; dueTo?: string; q?: string; sort?: 'createdAt' | 'dueDate' | 'amount';
+}
+
+const FAR_DATE = '9999-12-31';
+
+/**
+ * The quotes a user sees, filtered (spec §4.2). Keyset paging on (sort value, id): createdAt newest first,
+ * dueDate soonest first (no due date last), amount largest first.
+ */
+export function filteredQuotes(db: DbOrTx, orgs: string[] | null, f: QuoteFilters) {
+  let query = quoteQuery(db);
+  if (f.organizationId) query = query.where('q.organization_id', '=', f.organizationId);
+  else if (orgs !== null) query = query.where('q.organization_id', '=', sql<string>`any(${orgs}::uuid[])`);
+  if (f.status?.length) query = query.where('q.status', 'in', f.status);
+  if (f.clientId) query = query.where('q.client_id', '=', f.clientId);
+  if (f.projectId) query = query.where('q.project_id', '=', f.projectId);
+  if (f.responsibleUserId) query = query.where('q.responsible_user_id', '=', f.responsibleUserId);
+  if (f.dueFrom) query = query.where('q.due_date', '>=', f.dueFrom);
+  if (f.dueTo) query = query.where('q.due_date', '<=', f.dueTo);
+  if (f.q) {
+    const like = `%${f.q.replace(/[%_\\]/g, '\\$&')}%`;
+    query = query.where((eb) => eb.or([eb('q.title', 'ilike', like), eb('q.number', 'ilike', like), eb('c.name', 'ilike', like)]));
+  }
+  return query;
+}
+
+export async function listQuotes(db: DbOrTx, user: AuthUser, f: QuoteFilters, cursor: string | undefined, limit: number) {
+  if (f.organizationId) await assertOrganization(db, user, f.organizationId);
+  const orgs = await visibleOrganizations(db, user);
+  let query = filteredQuotes(db, orgs, f)
+    .select(sql<string>`to_char(q.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('created_key'));
+  const sort = f.sort ?? 'createdAt';
+  const position = decodeCursor(cursor);
+  const bad = () => badRequest('invalid_cursor', 'The cursor is not one this API returned; start again without it.', [{ path: 'query.cursor', message: 'is invalid' }]);
+  if (position && (position.length !== 2 || typeof position[1] !== 'string' || typeof position[0] !== 'string')) throw bad();
+  const [value, id] = (position ?? []) as [string, string];
+  if (sort === 'createdAt') {
+    if (position) query = query.where(sql<SqlBool>`(q.created_at, q.id) < (${value}::timestamptz, ${id}::uuid)` as Expression<SqlBool>);
+    query = query.orderBy('q.created_at', 'desc').orderBy('q.id', 'desc');
+  } else if (sort === 'dueDate') {
+    if (position) query = query.where(sql<SqlBool>`(coalesce(q.due_date, ${FAR_DATE}::date), q.id) > (${value}::date, ${id}::uuid)` as Expression<SqlBool>);
+    query = query.orderBy(sql`coalesce(q.due_date, ${FAR_DATE}::date)`).orderBy('q.id');
+  } else {
+    if (position) query = query.where(sql<SqlBool>`(q.amount, q.id) < (${value}::numeric, ${id}::uuid)` as Expression<SqlBool>);
+    query = query.orderBy('q.amount', 'desc').orderBy('q.id', 'desc');
+  }
+  const rows = await query.limit(limit + 1).execute();
+  return toPage(rows, limit, (r) => {
+    const out = quoteOut(r);
+    return [sort === 'createdAt' ? r.created_key : sort === 'dueDate' ? (out.dueDate ?? FAR_DATE) : out.amount, out.id];
+  }, quoteOut);
+}
