@@ -3,3 +3,5 @@ import '../auth/tables.js';
 import '../audit/tables.js';
 import '../http/tables.js';
 import '../notify/tables.js';
+import '../../modules/operations/notifications/tables.js';
+import '../../modules/operations/backups/tables.js';
