@@ -43,14 +43,14 @@ export default async function attachmentRoutes(app: App, ctx: ModuleContext) {
     preHandler: app.requireRole(...OFFICE),
   }, async (req, reply) => {
     const user = authenticatedUser(req);
-    if (!req.isMultipart()) throw badRequest('invalid_request', 'Send the file as multipart/form-data.', [{ path: 'body', message: 'must be multipart/form-data' }]);
+    if (!req.isMultipart()) throw badRequest('validation_failed', 'Send the file as multipart/form-data.', [{ path: 'body', message: 'must be multipart/form-data' }]);
     const file = await req.file();
-    if (!file) throw badRequest('invalid_request', 'The file part is missing.', [{ path: 'body.file', message: 'is required' }]);
+    if (!file) throw badRequest('validation_failed', 'The file part is missing.', [{ path: 'body.file', message: 'is required' }]);
     const field = (name: string) => { const f = file.fields[name] as { value?: unknown } | undefined; return typeof f?.value === 'string' ? f.value : undefined; };
     const ownerType = field('ownerType');
     const ownerId = field('ownerId');
-    if (!ownerType || !(ownerType in OWNER_TABLE)) throw badRequest('invalid_request', 'ownerType must be quote, project or template (send it before the file).', [{ path: 'body.ownerType', message: 'must be quote, project or template' }]);
-    if (!ownerId || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ownerId)) throw badRequest('invalid_request', 'ownerId must be a uuid (send it before the file).', [{ path: 'body.ownerId', message: 'must be a uuid' }]);
+    if (!ownerType || !(ownerType in OWNER_TABLE)) throw badRequest('validation_failed', 'ownerType must be quote, project or template (send it before the file).', [{ path: 'body.ownerType', message: 'must be quote, project or template' }]);
+    if (!ownerId || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ownerId)) throw badRequest('validation_failed', 'ownerId must be a uuid (send it before the file).', [{ path: 'body.ownerId', message: 'must be a uuid' }]);
     const organizationId = await ownerOrganization(db, user, ownerType as OwnerType, ownerId);
     let bytes: Buffer;
     try { bytes = await file.toBuffer(); } catch (err) {

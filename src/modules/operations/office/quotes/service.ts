@@ -97,7 +97,7 @@ function settleAmount(amount: string | undefined, lines: LineInput[] | undefined
     if (normal === null) throw unprocessable('amount_scale', `Line totals have more decimals than ${currency} allows.`, [{ path: 'body.lines', message: 'too many decimals' }]);
     return normal;
   }
-  if (amount === undefined) throw badRequest('invalid_request', 'amount is required when the quote has no lines.', [{ path: 'body.amount', message: 'is required without lines' }]);
+  if (amount === undefined) throw badRequest('validation_failed', 'amount is required when the quote has no lines.', [{ path: 'body.amount', message: 'is required without lines' }]);
   const normal = normaliseAmount(amount, currency);
   if (normal === null) throw unprocessable('amount_scale', `The amount has more decimals than ${currency} allows.`, [{ path: 'body.amount', message: 'too many decimals' }]);
   return normal;
