@@ -11,6 +11,12 @@ import readingRoutes from './readings/routes.js';
 import credentialRoutes from './nightscout/credentials.js';
 import nightscoutRoutes from './nightscout/routes.js';
 import { registerAlerts } from './alerts/index.js';
+import reportRoutes from './reports/routes.js';
+import dashboardRoutes from './dashboard/routes.js';
+import analyticsRoutes from './analytics/routes.js';
+import { registerCareLogs } from './nutrition/index.js';
+import { registerSensors } from './sensors/index.js';
+import { registerPredictions } from './predictions/index.js';
 
 const servicesByDatabase = new WeakMap<object, GlucoseServices>();
 
@@ -61,6 +67,12 @@ export async function glucoseRoutes(app: App, ctx: ModuleContext) {
   await readingRoutes(app, svc);
   await credentialRoutes(app, svc);
   await registerAlerts(app, svc);
+  await reportRoutes(app, svc);
+  await dashboardRoutes(app, svc);
+  await analyticsRoutes(app, svc);
+  await registerCareLogs(app, svc);
+  await registerSensors(app, svc);
+  await registerPredictions(app, svc);
 }
 
 /** The Nightscout-compatible paths (/api/v1/entries, /api/v3/…), mounted at the origin's root. */

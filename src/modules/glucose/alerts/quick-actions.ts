@@ -14,6 +14,7 @@ import { acknowledge } from './transitions.js';
 import { actorFor } from './routes.js';
 import type { AlertMessageData } from './messages.js';
 import './tables.js';
+import { logHypoTreatment } from '../nutrition/meals.js';
 
 const RECHECK_MS = 15 * 60_000;
 
@@ -74,6 +75,8 @@ export default async function quickActionRoutes(app: App, svc: GlucoseServices) 
         out.recheckAt = recheckAt.toISOString();
         out.nextSteps = [`Take ${carbs} g of fast-acting carbohydrate.`, `Recheck your glucose at ${localTime(recheckAt, tz)}.`];
         out.payload = { carbsG: carbs, logCarbs: body.logCarbs !== false, note: body.note ?? null, recheckAt: out.recheckAt };
+        // §4.3.5: the carbohydrate is logged as a hypo_treatment meal (absorption 120 min, source quick_action) unless logCarbs is false.
+        if (body.logCarbs !== false) out.payload.mealId = (await logHypoTreatment(svc, tx, access.patientId, carbs, actor.userId, Date.now(), body.note ?? null)).id;
       } else if (body.action === 'call_contact') {
         const contact = await tx.selectFrom('glucose.emergency_contacts').select(['id', 'name', 'phone_e164']).where('id', '=', body.contactId!).where('patient_id', '=', access.patientId).executeTakeFirst();
         const member = contact ? undefined : (await sql<{ id: string; display_name: string; phone: string | null }>`

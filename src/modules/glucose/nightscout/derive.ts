@@ -7,6 +7,7 @@ import { toMgdl } from '../readings/units.js';
 import { VALUE_RANGE } from '../readings/model.js';
 import type { PlannedReading } from '../readings/plan.js';
 import { refreshLatest } from '../readings/remove.js';
+import { activityDeriver, insulinDeriver, mealDeriver } from '../nutrition/derivers.js';
 
 /** A Nightscout treatment after normalisation: its time, type and raw document. */
 export interface Treatment {
@@ -26,6 +27,8 @@ export interface Derivation {
   previous: string[];
   /** Readings stored by derivations of this request, for the live events after commit. */
   storedReadings: PlannedReading[];
+  /** The stored ns_treatments row (derived insulin doses, meals and activities keep it as ns_treatment_id). */
+  rowId?: string;
 }
 
 /**
@@ -115,4 +118,5 @@ export const sensorDeriver: TreatmentDeriver = {
   async remove() {},
 };
 
-export const treatmentDerivers: TreatmentDeriver[] = [readingDeriver, sensorDeriver];
+// Insulin doses, meals and activities (Glucose III A, src/modules/glucose/nutrition/derivers.ts).
+export const treatmentDerivers: TreatmentDeriver[] = [readingDeriver, sensorDeriver, insulinDeriver, mealDeriver, activityDeriver];

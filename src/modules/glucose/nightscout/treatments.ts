@@ -124,7 +124,7 @@ async function upsertOne(svc: GlucoseServices, tx: Tx, patientId: string, t: Tre
   const derived: Record<string, string[]> = {};
   for (const deriver of treatmentDerivers) {
     const previous = existing?.derived[deriver.kind] ?? [];
-    const ids = await deriver.derive({ svc, tx, patientId, treatment: { ...t, doc, occurredAtMs: occurredAt, eventType }, previous, storedReadings });
+    const ids = await deriver.derive({ svc, tx, patientId, treatment: { ...t, doc, occurredAtMs: occurredAt, eventType }, previous, storedReadings, rowId: row.id });
     const gone = previous.filter((id) => !ids.includes(id));
     if (gone.length) await deriver.remove(tx, patientId, gone);
     if (ids.length) derived[deriver.kind] = ids;
