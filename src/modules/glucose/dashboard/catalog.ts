@@ -1,0 +1,17 @@
+import { ALL_ROLES, registerWidget } from './widgets.js';
+
+/** The widgets of §4.4, one entry each. Capabilities with their own widgets add a `registerWidget` entry here. */
+
+registerWidget({ widgetId: 'glucose_live', title: 'Glucose now', description: 'Value, arrow, delta, minutes ago and the stale banner', roles: ALL_ROLES, defaultSize: 'normal', allowedSizes: ['normal', 'expanded'], refreshIntervalSec: 0, hideable: false });
+registerWidget({ widgetId: 'glucose_chart', title: 'Glucose chart', description: '3/6/12/24 h chart with target band, alert and treatment markers, forecast', roles: ALL_ROLES, defaultSize: 'expanded', allowedSizes: ['normal', 'expanded'], refreshIntervalSec: 0, hideable: true });
+registerWidget({ widgetId: 'time_in_range', title: 'Time in range', description: '5-band bar for 24 h / 7 d / 14 d', roles: ALL_ROLES, defaultSize: 'normal', allowedSizes: ['compact', 'normal'], refreshIntervalSec: 300, hideable: true });
+registerWidget({ widgetId: 'alerts', title: 'Alerts', description: 'Open alerts with acknowledge, snooze and quick actions', roles: ALL_ROLES, defaultSize: 'normal', allowedSizes: ['normal', 'expanded'], refreshIntervalSec: 0, hideable: true });
+registerWidget({ widgetId: 'next_medication', title: 'Next medication', description: 'Next dose with countdown, take or skip', roles: ['patient', 'caregiver'], defaultSize: 'normal', allowedSizes: ['compact', 'normal'], refreshIntervalSec: 60, hideable: true });
+registerWidget({ widgetId: 'medication_stock', title: 'Medication stock', description: 'Plans in warning or critical stock', roles: ['patient', 'caregiver', 'clinician'], defaultSize: 'compact', allowedSizes: ['compact', 'normal'], refreshIntervalSec: 3600, hideable: true });
+registerWidget({ widgetId: 'nutrition_today', title: 'Nutrition today', description: 'Calories and carbs against goals, last meal impact', roles: ['patient', 'caregiver'], defaultSize: 'normal', allowedSizes: ['compact', 'normal'], refreshIntervalSec: 300, hideable: true });
+registerWidget({ widgetId: 'activity_today', title: 'Activity today', description: 'Steps and active minutes', roles: ['patient', 'caregiver'], defaultSize: 'compact', allowedSizes: ['compact', 'normal'], refreshIntervalSec: 300, hideable: true });
+registerWidget({ widgetId: 'health_score', title: 'Health score', description: 'Score 0–100 and its components', roles: ['patient', 'caregiver'], defaultSize: 'compact', allowedSizes: ['compact'], refreshIntervalSec: 300, hideable: true });
+registerWidget({ widgetId: 'prediction', title: 'Forecast', description: '30 and 60 min forecast with probabilities', roles: ALL_ROLES, defaultSize: 'compact', allowedSizes: ['compact', 'normal'], refreshIntervalSec: 0, hideable: true });
+registerWidget({ widgetId: 'sensor_status', title: 'Sensor', description: 'Sensor age, expiry, battery and signal', roles: ALL_ROLES, defaultSize: 'compact', allowedSizes: ['compact'], refreshIntervalSec: 300, hideable: true });
+registerWidget({ widgetId: 'agp_mini', title: '14-day profile', description: '14-day AGP thumbnail and time in range', roles: ALL_ROLES, defaultSize: 'normal', allowedSizes: ['normal', 'expanded'], refreshIntervalSec: 3600, hideable: true });
+registerWidget({ widgetId: 'patients_overview', title: 'My patients', description: 'Linked patients with live values and risk', roles: ['caregiver', 'clinician', 'admin'], defaultSize: 'expanded', allowedSizes: ['expanded'], refreshIntervalSec: 60, hideable: true });
