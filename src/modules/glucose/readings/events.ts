@@ -1,5 +1,6 @@
 import type { GlucoseServices } from '../services.js';
 import type { PlannedReading } from './plan.js';
+import { takeForecastSummary } from '../predictions/store.js';
 
 /** Readings measured at least this recently are live: they produce `reading.created` and may raise alerts. */
 export const LIVE_WINDOW_MS = 15 * 60_000;
@@ -12,7 +13,7 @@ export const liveReadingPayload = (patientId: string, r: PlannedReading & { delt
     id: r.id, measuredAt: new Date(r.measuredAtMs).toISOString(), value: r.value, source: r.source, direction: r.direction,
     trendRate: r.trendRate, delta5: r.delta5, sensorId: r.sensorId ?? null, flags: r.flags,
   },
-  forecast: null,
+  forecast: takeForecastSummary(r.id),
 });
 
 /**

@@ -2,6 +2,7 @@ import type { Tx } from '../../../platform/db/transaction.js';
 import type { GlucoseServices } from '../services.js';
 import type { PlannedReading } from './plan.js';
 import { evaluateInIngest } from '../alerts/evaluate.js';
+import { forecastInIngest } from '../predictions/ingest.js';
 
 export interface ReadingsStored {
   svc: GlucoseServices;
@@ -27,5 +28,7 @@ export async function onReadingsStored(event: ReadingsStored): Promise<{ raisedA
   const raisedAlertIds = await evaluateInIngest(event.svc, event.tx, event.patientId, {
     id: r.id, value: r.value, source: r.source, flags: r.flags, trendRate: r.trendRate, delta5: r.delta5, measuredAtMs: r.measuredAtMs, direction: r.direction,
   });
+  // §4.10: the forecast of a live CGM reading is stored with it (its summary rides on reading.created)
+  await forecastInIngest(event.svc, event.tx, event.patientId, r);
   return { raisedAlertIds };
 }
