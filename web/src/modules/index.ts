@@ -3,6 +3,7 @@ import type { IconName } from '../platform/ui/icons';
 import type { MessageKey } from '../platform/i18n';
 import { glucoseWeb } from './glucose';
 import { operationsWeb } from './operations';
+import { sourcingWeb } from './sourcing';
 
 /** Roles as the API names them (the `roles` of /api/v1/me). */
 export type Role = 'admin' | 'patient' | 'clinician' | 'caregiver' | 'buyer' | 'staff' | 'manager' | 'supervisor' | 'gaveur';
@@ -31,4 +32,4 @@ export interface WebModule {
 }
 
 /** The server modules' pages, mirrored under web/src/modules/<module>/. Each module issue adds its own. */
-export const webModules: WebModule[] = [glucoseWeb, operationsWeb];
+export const webModules: WebModule[] = [glucoseWeb, sourcingWeb, operationsWeb];
