@@ -13,6 +13,7 @@ import { Enum, Nullable } from '../readings/model.js';
 import type { GlucoseServices } from '../services.js';
 import { loadSettings, scheduleProblems } from './settings.js';
 import { localDay } from '../notices.js';
+import { patientList } from '../analytics/risk.js';
 
 const Schedule = (min: number, max: number, unit: string) => Type.Array(
   Type.Object({ start: Type.String({ description: 'HH:mm, local' }), value: Type.Number({ minimum: min, maximum: max, description: unit }) }, { additionalProperties: false }),
@@ -59,6 +60,13 @@ const PatientItem = Type.Object({
   patientId: Type.String(), displayName: Type.String(), relation: Type.String({ description: 'self | caregiver | clinician | admin' }),
   diabetesType: Type.String(),
   latest: Nullable(Type.Object({ value: Type.Number(), direction: Nullable(Type.String()), source: Type.String(), measuredAt: Type.String() })),
+  // with `sort` (analytics/risk.ts): open alerts and the last 14 complete local days from daily_stats
+  openAlerts: Type.Optional(Type.Object({ critical: Type.Integer(), warning: Type.Integer() })),
+  last14d: Type.Optional(Type.Object({
+    n: Type.Integer(), tirPct: Nullable(Type.Number()), tbr54Pct: Nullable(Type.Number()), tbr70Pct: Nullable(Type.Number()),
+    gri: Nullable(Type.Number()), griZone: Nullable(Type.String()), activePct: Type.Number(), sufficient: Type.Boolean(),
+    gmi: Nullable(Type.Number()), meanMgdl: Nullable(Type.Number()), cvPct: Nullable(Type.Number()),
+  })),
 });
 
 export default async function patientRoutes(app: App, svc: GlucoseServices) {
@@ -73,12 +81,22 @@ export default async function patientRoutes(app: App, svc: GlucoseServices) {
         search: Type.Optional(Type.String({ maxLength: 100, description: 'Part of the name (admin)' })),
         cursor: Type.Optional(Type.String({ maxLength: 512 })),
         limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+        sort: Type.Optional(Type.Union([Type.Literal('risk'), Type.Literal('name'), Type.Literal('lastReading')], {
+          description: 'With a sort, items carry openAlerts and last14d metrics. risk: open critical alerts, GRI (14 d) desc, % < 54 desc, active % asc, name',
+        })),
+        sufficient: Type.Optional(Type.Boolean({ description: 'With sort: only patients whose 14-day CGM data is (or is not) sufficient (active ≥ 70 %)' })),
+        diabetesType: Type.Optional(Type.Union(['t1', 't2', 'gestational', 'other', 'unknown'].map((t) => Type.Literal(t)))),
       }, { additionalProperties: false }),
-      response: { 200: Type.Object({ items: Type.Array(PatientItem), nextCursor: Nullable(Type.String()) }), ...problemResponses(400, 401) },
+      response: { 200: Type.Object({ items: Type.Array(PatientItem), nextCursor: Nullable(Type.String()), total: Type.Optional(Type.Integer()) }), ...problemResponses(400, 401) },
     },
     preHandler: app.requireAuth,
   }, async (req) => {
     const me = authenticatedUser(req);
+    if (req.query.sort) {
+      const list = await patientList(db, me, { ...req.query, sort: req.query.sort });
+      await recordAudit(db, actorOf(req), { action: 'glucose.patients.read', entity: 'glucose.patients', diff: { count: list.items.length, sort: req.query.sort } });
+      return list;
+    }
     const { limit, search } = req.query;
     const position = decodeCursor(req.query.cursor);
     if (position && (typeof position[0] !== 'string' || typeof position[1] !== 'string')) throw badRequest('invalid_cursor', 'The cursor is not one this API returned; start again without it.');
