@@ -76,7 +76,7 @@ export default function Clients() {
       {orgs.isSuccess && organizations.length === 0 ? <EmptyState icon="users" title={t('operations.noOrganization')}>{t('operations.noOrganizationHint')}</EmptyState> : null}
       <div className="filters">
         {organizations.length > 1 ? <SelectField label={t('operations.organization')} name="org" value={orgId ?? ''} onChange={(e) => select(e.target.value)} options={organizations.map((o) => ({ value: o.id, label: o.name }))} /> : null}
-        <div className="search-field"><Icon name="search" /><TextField label={t('operations.search')} type="search" name="q" placeholder={t('operations.searchClients')} value={search} onChange={(e) => setSearch(e.target.value)} maxLength={200} /></div>
+        <div className="search-field ops-search"><Icon name="search" /><TextField label={t('operations.search')} type="search" name="q" placeholder={t('operations.searchClients')} value={search} onChange={(e) => setSearch(e.target.value)} maxLength={200} /></div>
       </div>
       {clients.isPending && orgId ? <TableSkeleton rows={6} columns={5} /> : rows.length === 0 && orgId && !clients.error ? (
         <EmptyState icon="users" title={term ? t('operations.noMatch') : t('operations.noClients')}>{term ? t('operations.noMatchHint') : t('operations.noClientsHint')}</EmptyState>

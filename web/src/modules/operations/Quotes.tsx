@@ -81,7 +81,7 @@ export default function Quotes() {
         </div>
         <div className="filters ops-filters">
           {organizations.length > 1 ? <SelectField label={t('operations.organization')} name="org" value={orgId ?? ''} onChange={(e) => select(e.target.value)} options={organizations.map((o) => ({ value: o.id, label: o.name }))} /> : null}
-          <div className="search-field">
+          <div className="search-field ops-search">
             <Icon name="search" />
             <TextField label={t('operations.search')} type="search" name="q" placeholder={t('operations.searchQuotes')} value={search} onChange={(e) => { setSearch(e.target.value); setFilter('q', e.target.value); }} maxLength={200} />
           </div>
