@@ -1,5 +1,6 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import type { TestApp, TestUser } from '../../../../test/helpers/app.js';
 import { cgmSeries, link, startGlucoseApp } from '../testing.js';
 import { computeMetrics, roundHalfAway } from './metrics.js';
@@ -170,7 +171,8 @@ test('rollup: a claimed day is recomputed, and a reading that arrives later mark
   const p = await newPatient();
   await upload(p, cgmSeries(12, () => 100, { endMs: dayStart(1) + 3600_000 }));
   await rollupDirtyDays(t.db.db, { patientId: p.id });
-  const row = () => t.db.db.selectFrom('glucose.daily_stats').selectAll().where('patient_id', '=', p.id).where('basis', '=', 'cgm').executeTakeFirstOrThrow();
+  const row = async () => (await sql<{ n: number; dirty: boolean; max: string }>`
+    select n, dirty, max from glucose.daily_stats where patient_id = ${p.id} and basis = 'cgm'`.execute(t.db.db)).rows[0];
   assert.equal((await row()).n, 12);
   assert.equal((await row()).dirty, false);
   await upload(p, cgmSeries(1, () => 200, { endMs: dayStart(1) + 7200_000 }));
