@@ -3238,6 +3238,368 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/glucose/device-models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The catalog of CGM, meter and pump models (lifetime, warm-up, calibration policy, sampling) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                calibrationPolicy: string;
+                                graceHours: number;
+                                key: string;
+                                kind: string;
+                                lifetimeHours: number | null;
+                                manufacturer: string;
+                                name: string;
+                                samplingMinutes: number | null;
+                                warmupMinutes: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/glucose/food-items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Food catalog (any signed-in user) */
+        get: {
+            parameters: {
+                query: {
+                    category?: string;
+                    limit: number;
+                    q?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                caloriesKcal: number;
+                                carbsG: number;
+                                category: string;
+                                fastActing: boolean;
+                                fatG: number;
+                                giCategory: string;
+                                id: string;
+                                locale: string;
+                                name: string;
+                                portionLabel: string;
+                                proteinG: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a food item (admin) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        caloriesKcal: number;
+                        carbsG: number;
+                        category: string;
+                        fastActing: boolean;
+                        fatG: number;
+                        /** @enum {string} */
+                        giCategory: "low" | "medium" | "high";
+                        locale?: string;
+                        name: string;
+                        portionLabel: string;
+                        proteinG: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            caloriesKcal: number;
+                            carbsG: number;
+                            category: string;
+                            fastActing: boolean;
+                            fatG: number;
+                            giCategory: string;
+                            id: string;
+                            locale: string;
+                            name: string;
+                            portionLabel: string;
+                            proteinG: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/glucose/food-items/{itemId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change a food item (admin) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    itemId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        caloriesKcal: number;
+                        carbsG: number;
+                        category: string;
+                        fastActing: boolean;
+                        fatG: number;
+                        /** @enum {string} */
+                        giCategory: "low" | "medium" | "high";
+                        locale?: string;
+                        name: string;
+                        portionLabel: string;
+                        proteinG: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            caloriesKcal: number;
+                            carbsG: number;
+                            category: string;
+                            fastActing: boolean;
+                            fatG: number;
+                            giCategory: string;
+                            id: string;
+                            locale: string;
+                            name: string;
+                            portionLabel: string;
+                            proteinG: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Remove a food item (admin) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    itemId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/glucose/me/alert-subscriptions": {
         parameters: {
             query?: never;
@@ -3349,6 +3711,167 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/glucose/me/dashboard/layout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My dashboard layout (the role default until I save one); ETag = version */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            isDefault: boolean;
+                            layout: {
+                                /** @description 0..3 */
+                                column: number;
+                                /** @default false */
+                                pinned: boolean;
+                                /** @description 0..39 */
+                                row: number;
+                                /** @description compact (1×1), normal (2×1) or expanded (4×2), among the widget's allowed sizes */
+                                size: string;
+                                widgetId: string;
+                            }[];
+                            updatedAt: string | null;
+                            /** @description 0 for the role default (never saved) */
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /**
+         * Save my dashboard layout (If-Match: "<version>", 0 for the first save)
+         * @description Refusals: 400 unknown_widget, duplicate_widget, size_not_allowed, widget_out_of_grid (errors[].path = layout[i].field); 422 too_many_widgets, required_widget_missing, widget_not_available_for_role, layout_overlap (details: [widgetIdA, widgetIdB]); 428 if_match_required; 409 layout_version_conflict.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        layout: {
+                            /** @description 0..3 */
+                            column: number;
+                            /** @default false */
+                            pinned: boolean;
+                            /** @description 0..39 */
+                            row: number;
+                            /** @description compact (1×1), normal (2×1) or expanded (4×2), among the widget's allowed sizes */
+                            size: string;
+                            widgetId: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            isDefault: boolean;
+                            layout: {
+                                /** @description 0..3 */
+                                column: number;
+                                /** @default false */
+                                pinned: boolean;
+                                /** @description 0..39 */
+                                row: number;
+                                /** @description compact (1×1), normal (2×1) or expanded (4×2), among the widget's allowed sizes */
+                                size: string;
+                                widgetId: string;
+                            }[];
+                            updatedAt: string | null;
+                            /** @description 0 for the role default (never saved) */
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                428: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/glucose/patients": {
         parameters: {
             query?: never;
@@ -3361,9 +3884,14 @@ export interface paths {
             parameters: {
                 query: {
                     cursor?: string;
+                    diabetesType?: "t1" | "t2" | "gestational" | "other" | "unknown";
                     limit: number;
                     /** @description Part of the name (admin) */
                     search?: string;
+                    /** @description With a sort, items carry openAlerts and last14d metrics. risk: open critical alerts, GRI (14 d) desc, % < 54 desc, active % asc, name */
+                    sort?: "risk" | "name" | "lastReading";
+                    /** @description With sort: only patients whose 14-day CGM data is (or is not) sufficient (active ≥ 70 %) */
+                    sufficient?: boolean;
                 };
                 header?: never;
                 path?: never;
@@ -3381,17 +3909,35 @@ export interface paths {
                             items: {
                                 diabetesType: string;
                                 displayName: string;
+                                last14d?: {
+                                    activePct: number;
+                                    cvPct: number | null;
+                                    gmi: number | null;
+                                    gri: number | null;
+                                    griZone: string | null;
+                                    meanMgdl: number | null;
+                                    n: number;
+                                    sufficient: boolean;
+                                    tbr54Pct: number | null;
+                                    tbr70Pct: number | null;
+                                    tirPct: number | null;
+                                };
                                 latest: {
                                     direction: string | null;
                                     measuredAt: string;
                                     source: string;
                                     value: number;
                                 } | null;
+                                openAlerts?: {
+                                    critical: number;
+                                    warning: number;
+                                };
                                 patientId: string;
                                 /** @description self | caregiver | clinician | admin */
                                 relation: string;
                             }[];
                             nextCursor: string | null;
+                            total?: number;
                         };
                     };
                 };
@@ -3406,6 +3952,487 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/glucose/patients/{patientId}/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Activity sessions, newest first (default: last 7 days) */
+        get: {
+            parameters: {
+                query: {
+                    from?: string;
+                    limit: number;
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                activityType: string;
+                                caloriesKcal: number | null;
+                                durationMin: number;
+                                /** Format: date-time */
+                                endedAt: string;
+                                enteredBy: string | null;
+                                glucose?: {
+                                    atEnd: number | null;
+                                    atStart: number | null;
+                                    minDuring: number | null;
+                                };
+                                heartRateAvg: number | null;
+                                id: string;
+                                intensity: string;
+                                name: string | null;
+                                notes: string | null;
+                                patientId: string;
+                                source: string;
+                                /** Format: date-time */
+                                startedAt: string;
+                                steps: number | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Log an activity session (patient, caregiver, admin); calories from MET × weight × hours when absent
+         * @description 400 invalid_times, activity_too_long, activity_in_future, activity_too_old; 409 activity_overlap. Send Idempotency-Key to retry safely.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        activityType: "walking" | "running" | "cycling" | "swimming" | "strength" | "yoga" | "other";
+                        caloriesKcal?: number;
+                        /** Format: date-time */
+                        endedAt: string;
+                        heartRateAvg?: number;
+                        /** @enum {string} */
+                        intensity?: "low" | "moderate" | "vigorous";
+                        name?: string;
+                        notes?: string;
+                        /** Format: date-time */
+                        startedAt: string;
+                        steps?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            activityType: string;
+                            caloriesKcal: number | null;
+                            durationMin: number;
+                            /** Format: date-time */
+                            endedAt: string;
+                            enteredBy: string | null;
+                            glucose?: {
+                                atEnd: number | null;
+                                atStart: number | null;
+                                minDuring: number | null;
+                            };
+                            heartRateAvg: number | null;
+                            id: string;
+                            intensity: string;
+                            name: string | null;
+                            notes: string | null;
+                            patientId: string;
+                            source: string;
+                            /** Format: date-time */
+                            startedAt: string;
+                            steps: number | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/glucose/patients/{patientId}/activities/{activityId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete an activity session (patient, caregiver, admin) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    activityId: string;
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Correct an activity session (patient, caregiver, admin) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    activityId: string;
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        activityType?: "walking" | "running" | "cycling" | "swimming" | "strength" | "yoga" | "other";
+                        caloriesKcal?: number;
+                        /** Format: date-time */
+                        endedAt?: string;
+                        heartRateAvg?: number;
+                        /** @enum {string} */
+                        intensity?: "low" | "moderate" | "vigorous";
+                        name?: string;
+                        notes?: string;
+                        /** Format: date-time */
+                        startedAt?: string;
+                        steps?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            activityType: string;
+                            caloriesKcal: number | null;
+                            durationMin: number;
+                            /** Format: date-time */
+                            endedAt: string;
+                            enteredBy: string | null;
+                            glucose?: {
+                                atEnd: number | null;
+                                atStart: number | null;
+                                minDuring: number | null;
+                            };
+                            heartRateAvg: number | null;
+                            id: string;
+                            intensity: string;
+                            name: string | null;
+                            notes: string | null;
+                            patientId: string;
+                            source: string;
+                            /** Format: date-time */
+                            startedAt: string;
+                            steps: number | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/glucose/patients/{patientId}/activity/daily": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Daily activity per local date (default last 7 days, ≤ 92): steps, active minutes, sessions with glucose at start/min/end */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            days: {
+                                activeMinutes: number;
+                                caloriesKcal: number;
+                                date: string;
+                                goals: unknown;
+                                progressPct: {
+                                    activeMinutes: number;
+                                    steps: number | null;
+                                };
+                                sessions: {
+                                    activityType: string;
+                                    caloriesKcal: number | null;
+                                    durationMin: number;
+                                    /** Format: date-time */
+                                    endedAt: string;
+                                    enteredBy: string | null;
+                                    glucose?: {
+                                        atEnd: number | null;
+                                        atStart: number | null;
+                                        minDuring: number | null;
+                                    };
+                                    heartRateAvg: number | null;
+                                    id: string;
+                                    intensity: string;
+                                    name: string | null;
+                                    notes: string | null;
+                                    patientId: string;
+                                    source: string;
+                                    /** Format: date-time */
+                                    startedAt: string;
+                                    steps: number | null;
+                                }[];
+                                steps: number | null;
+                            }[];
+                            from: string;
+                            timezone: string;
+                            to: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3791,6 +4818,676 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/glucose/patients/{patientId}/analytics/aggregates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Metrics per local day, ISO week or calendar month, with the previous range of equal length
+         * @description Computed from the per-day sums (daily_stats). At most 92 days, 53 weeks or 24 months (else 400 range_too_large). Defaults: the last 14 days, 12 weeks or 6 months up to now.
+         */
+        get: {
+            parameters: {
+                query: {
+                    basis: "cgm" | "all";
+                    compare: boolean;
+                    /** @description Start (inclusive); default `to` − 14 days */
+                    from?: string;
+                    period: "day" | "week" | "month";
+                    /** @description End (exclusive); default now */
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Patient id, or `me` for a patient */
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            basis: string;
+                            comparison?: {
+                                /** @description current − previous: percentage points for percentages, mg/dL for mean and SD */
+                                delta: {
+                                    activePct: number | null;
+                                    bands: {
+                                        [key: string]: number | null;
+                                    } | null;
+                                    cvPct: number | null;
+                                    gmiPct: number | null;
+                                    gri: number | null;
+                                    hbgi: number | null;
+                                    lbgi: number | null;
+                                    meanMgdl: number | null;
+                                    n: number;
+                                    sdMgdl: number | null;
+                                };
+                                /** Format: date */
+                                from: string;
+                                metrics: {
+                                    activePct: number | null;
+                                    bands: {
+                                        above180Pct: number;
+                                        above250Pct: number;
+                                        below54Pct: number;
+                                        below70Pct: number;
+                                        from54to69Pct: number;
+                                        /** @description pregnancy range 63–140, inclusive */
+                                        from63to140Pct?: number;
+                                        /** @description TITR 70–140, inclusive */
+                                        from70to140Pct?: number;
+                                        from181to250Pct: number;
+                                        inRangePct: number;
+                                    } | null;
+                                    cvPct: number | null;
+                                    gmiPct: number | null;
+                                    gri: {
+                                        hyperComponent: number;
+                                        hypoComponent: number;
+                                        value: number;
+                                        zone: string;
+                                    } | null;
+                                    hbgi: number | null;
+                                    lbgi: number | null;
+                                    meanMgdl: number | null;
+                                    n: number;
+                                    sdMgdl: number | null;
+                                };
+                                /** Format: date */
+                                to: string;
+                            };
+                            /** Format: date */
+                            firstDate: string;
+                            /** Format: date-time */
+                            from: string;
+                            items: {
+                                activePct: number | null;
+                                bands: {
+                                    above180Pct: number;
+                                    above250Pct: number;
+                                    below54Pct: number;
+                                    below70Pct: number;
+                                    from54to69Pct: number;
+                                    /** @description pregnancy range 63–140, inclusive */
+                                    from63to140Pct?: number;
+                                    /** @description TITR 70–140, inclusive */
+                                    from70to140Pct?: number;
+                                    from181to250Pct: number;
+                                    inRangePct: number;
+                                } | null;
+                                cvPct: number | null;
+                                gmiPct: number | null;
+                                gri: {
+                                    hyperComponent: number;
+                                    hypoComponent: number;
+                                    value: number;
+                                    zone: string;
+                                } | null;
+                                hbgi: number | null;
+                                lbgi: number | null;
+                                meanMgdl: number | null;
+                                n: number;
+                                /**
+                                 * Format: date
+                                 * @description last local date included
+                                 */
+                                periodEnd: string;
+                                /** Format: date */
+                                periodStart: string;
+                                sdMgdl: number | null;
+                            }[];
+                            /** Format: date */
+                            lastDate: string;
+                            period: string;
+                            timezone: string;
+                            /** Format: date-time */
+                            to: string;
+                            total: {
+                                activePct: number | null;
+                                bands: {
+                                    above180Pct: number;
+                                    above250Pct: number;
+                                    below54Pct: number;
+                                    below70Pct: number;
+                                    from54to69Pct: number;
+                                    /** @description pregnancy range 63–140, inclusive */
+                                    from63to140Pct?: number;
+                                    /** @description TITR 70–140, inclusive */
+                                    from70to140Pct?: number;
+                                    from181to250Pct: number;
+                                    inRangePct: number;
+                                } | null;
+                                cvPct: number | null;
+                                gmiPct: number | null;
+                                gri: {
+                                    hyperComponent: number;
+                                    hypoComponent: number;
+                                    value: number;
+                                    zone: string;
+                                } | null;
+                                hbgi: number | null;
+                                lbgi: number | null;
+                                meanMgdl: number | null;
+                                n: number;
+                                sdMgdl: number | null;
+                            };
+                            /** @enum {string} */
+                            unit: "mg/dL";
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/glucose/patients/{patientId}/analytics/agp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** AGP percentiles (5/25/50/75/95) per time of day on the patient's clock, with the metrics panel values */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Start (inclusive); default `to` − 14 days */
+                    from?: string;
+                    /** @description End (exclusive); default now */
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Patient id, or `me` for a patient */
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            activePct: number | null;
+                            bands: {
+                                above180Pct: number;
+                                above250Pct: number;
+                                below54Pct: number;
+                                below70Pct: number;
+                                from54to69Pct: number;
+                                /** @description pregnancy range 63–140, inclusive */
+                                from63to140Pct?: number;
+                                /** @description TITR 70–140, inclusive */
+                                from70to140Pct?: number;
+                                from181to250Pct: number;
+                                inRangePct: number;
+                            } | null;
+                            /** @description cgm | all | manual (no CGM reading in the range: all readings, grid metrics null) */
+                            basis: string;
+                            conga: {
+                                hours: number;
+                                value: number | null;
+                            };
+                            cvPct: number | null;
+                            /** @description Local days on the grid */
+                            days: number;
+                            dt0Min: number | null;
+                            episodes: {
+                                hyperL1: number;
+                                hyperL2: number;
+                                hypoL1: number;
+                                hypoL2: number;
+                            };
+                            /** Format: date-time */
+                            from: string;
+                            gmiPct: number | null;
+                            gri: {
+                                hyperComponent: number;
+                                hypoComponent: number;
+                                value: number;
+                                zone: string;
+                            } | null;
+                            hbgi: number | null;
+                            lbgi: number | null;
+                            mage: number | null;
+                            meanMgdl: number | null;
+                            modd: number | null;
+                            n: number;
+                            percentiles: {
+                                p5: number;
+                                p25: number;
+                                p50: number;
+                                p75: number;
+                                p95: number;
+                            } | null;
+                            /** @description One entry per grid time of day (24:00 reported as minute 0); percentiles null with fewer than 3 days */
+                            profile: {
+                                minuteOfDay: number;
+                                n: number;
+                                p5: number | null;
+                                p25: number | null;
+                                p50: number | null;
+                                p75: number | null;
+                                p95: number | null;
+                            }[];
+                            /** @description Why a metric is null: insufficient_data | sampling_too_sparse | manual_basis */
+                            reasons: {
+                                [key: string]: string;
+                            };
+                            sdMgdl: number | null;
+                            sufficient: boolean;
+                            timezone: string;
+                            /** Format: date-time */
+                            to: string;
+                            /** @enum {string} */
+                            unit: "mg/dL";
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/glucose/patients/{patientId}/analytics/episodes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Hypo- and hyperglycaemia episodes (≥ 15 min; levels < 54, < 70, > 180, > 250 mg/dL), oldest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Start (inclusive); default `to` − 14 days */
+                    from?: string;
+                    /** @description End (exclusive); default now */
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Patient id, or `me` for a patient */
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            from: string;
+                            items: {
+                                durationMin: number;
+                                /** Format: date-time */
+                                end: string;
+                                /** Format: date-time */
+                                extremeAt: string;
+                                extremeValue: number;
+                                /** @description hypo | hyper */
+                                kind: string;
+                                level: number;
+                                nocturnal: boolean;
+                                /** Format: date-time */
+                                start: string;
+                            }[];
+                            timezone: string;
+                            /** Format: date-time */
+                            to: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/glucose/patients/{patientId}/analytics/insights": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Patterns with their evidence: dawn phenomenon, nocturnal hypoglycaemia, post-prandial peaks (default the last 14 days)
+         * @description Computed on request; the weekly job (Monday 07:00 local) stores them and notifies the patient of new ones.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Start (inclusive); default `to` − 14 days */
+                    from?: string;
+                    /** @description End (exclusive); default now */
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Patient id, or `me` for a patient */
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            from: string;
+                            items: {
+                                description: string;
+                                evidence: {
+                                    [key: string]: unknown;
+                                };
+                                firstDetectedAt: string | null;
+                                recommendation: string;
+                                title: string;
+                                /** @description dawn_phenomenon | nocturnal_hypoglycemia | postprandial_peaks */
+                                type: string;
+                            }[];
+                            /** Format: date-time */
+                            to: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/glucose/patients/{patientId}/analytics/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * All metrics of §5 over a range (≤ 90 days; default the last 14 days)
+         * @description Percent of readings, sample SD, CV, GMI, GRI, LBGI/HBGI, MAGE (iglu moving-average), MODD, CONGA(n), type-7 percentiles, active % and data sufficiency, episode counts. Rounded half away from zero: 1 decimal (GMI, LBGI, HBGI: 2). 400 range_too_large beyond 90 days.
+         */
+        get: {
+            parameters: {
+                query: {
+                    basis: "cgm" | "all";
+                    congaHours: number;
+                    /** @description Start (inclusive); default `to` − 14 days */
+                    from?: string;
+                    /** @description End (exclusive); default now */
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Patient id, or `me` for a patient */
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            activePct: number | null;
+                            bands: {
+                                above180Pct: number;
+                                above250Pct: number;
+                                below54Pct: number;
+                                below70Pct: number;
+                                from54to69Pct: number;
+                                /** @description pregnancy range 63–140, inclusive */
+                                from63to140Pct?: number;
+                                /** @description TITR 70–140, inclusive */
+                                from70to140Pct?: number;
+                                from181to250Pct: number;
+                                inRangePct: number;
+                            } | null;
+                            /** @description cgm | all | manual (no CGM reading in the range: all readings, grid metrics null) */
+                            basis: string;
+                            conga: {
+                                hours: number;
+                                value: number | null;
+                            };
+                            cvPct: number | null;
+                            dt0Min: number | null;
+                            episodes: {
+                                hyperL1: number;
+                                hyperL2: number;
+                                hypoL1: number;
+                                hypoL2: number;
+                            };
+                            /** Format: date-time */
+                            from: string;
+                            gmiPct: number | null;
+                            gri: {
+                                hyperComponent: number;
+                                hypoComponent: number;
+                                value: number;
+                                zone: string;
+                            } | null;
+                            hbgi: number | null;
+                            lbgi: number | null;
+                            mage: number | null;
+                            meanMgdl: number | null;
+                            modd: number | null;
+                            n: number;
+                            percentiles: {
+                                p5: number;
+                                p25: number;
+                                p50: number;
+                                p75: number;
+                                p95: number;
+                            } | null;
+                            /** @description Why a metric is null: insufficient_data | sampling_too_sparse | manual_basis */
+                            reasons: {
+                                [key: string]: string;
+                            };
+                            sdMgdl: number | null;
+                            sufficient: boolean;
+                            timezone: string;
+                            /** Format: date-time */
+                            to: string;
+                            /** @enum {string} */
+                            unit: "mg/dL";
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/glucose/patients/{patientId}/care-team": {
         parameters: {
             query?: never;
@@ -4025,6 +5722,134 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/glucose/patients/{patientId}/dashboard/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Dashboard summary of a patient: live glucose, top alerts, nutrition, activity, health score */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Comma-separated blocks among nutrition, activity, medication, prediction (default all) */
+                    include?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Patient id, or `me` for a patient */
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            activity: {
+                                activeMinutes: {
+                                    goal: number;
+                                    value: number;
+                                };
+                                steps: {
+                                    goal: number;
+                                    value: number;
+                                };
+                            } | null;
+                            alerts: {
+                                id: string;
+                                severity: string;
+                                status: string;
+                                /** Format: date-time */
+                                triggeredAt: string;
+                                type: string;
+                                value: number | null;
+                            }[];
+                            /** @description The current object of §4.1.3 */
+                            glucose: {
+                                [key: string]: unknown;
+                            };
+                            healthScore: {
+                                components: {
+                                    activity: number;
+                                    adherence: number;
+                                    glycemia: number;
+                                    nutrition: number;
+                                };
+                                /** Format: date-time */
+                                computedAt: string;
+                                score: number;
+                            };
+                            medication: {
+                                [key: string]: unknown;
+                            } | null;
+                            nutrition: {
+                                caloriesKcal: {
+                                    consumed: number;
+                                    goal: number;
+                                };
+                                carbsG: {
+                                    consumed: number;
+                                    goal: number | null;
+                                };
+                                lastMeal: {
+                                    id: string;
+                                    impact: unknown;
+                                    name: string;
+                                    /** Format: date-time */
+                                    takenAt: string;
+                                } | null;
+                            } | null;
+                            patientId: string;
+                            prediction: {
+                                [key: string]: unknown;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -4316,6 +6141,2729 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/glucose/patients/{patientId}/goals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Nutrition and activity goals (defaults when never set) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            activeMinutes: number;
+                            caloriesKcal: number;
+                            carbsG: number | null;
+                            hydrationGlasses: number;
+                            steps: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Set goals (patient, clinician, admin) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        activeMinutes: number;
+                        caloriesKcal: number;
+                        carbsG?: number | null;
+                        hydrationGlasses: number;
+                        steps: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            activeMinutes: number;
+                            caloriesKcal: number;
+                            carbsG: number | null;
+                            hydrationGlasses: number;
+                            steps: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/glucose/patients/{patientId}/hydration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Log glasses of water (patient, caregiver, admin) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        at?: string;
+                        glasses: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            at: string;
+                            glasses: number;
+                            id: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/glucose/patients/{patientId}/insulin-doses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Insulin doses, newest first (default: last 7 days) */
+        get: {
+            parameters: {
+                query: {
+                    from?: string;
+                    limit: number;
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                administeredAt: string;
+                                enteredBy: string | null;
+                                enteredByName: string | null;
+                                flags: string[];
+                                id: string;
+                                /** @description Only rapid and ultra-rapid doses that are not possible duplicates enter insulin on board */
+                                inInsulinOnBoard: boolean;
+                                insulinKind: string;
+                                medicationDoseId: string | null;
+                                notes: string | null;
+                                patientId: string;
+                                purpose: string;
+                                source: string;
+                                units: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Log an insulin dose (patient, caregiver, admin)
+         * @description 400 invalid_units (0.05–100 in steps of 0.05), administered_at_in_future, administered_at_too_old. Send Idempotency-Key to retry safely.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        administeredAt?: string;
+                        /** @enum {string} */
+                        insulinKind: "rapid" | "ultra_rapid" | "regular" | "intermediate" | "long" | "premixed";
+                        notes?: string;
+                        /** @enum {string} */
+                        purpose: "meal" | "correction" | "basal" | "other";
+                        units: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            administeredAt: string;
+                            enteredBy: string | null;
+                            enteredByName: string | null;
+                            flags: string[];
+                            id: string;
+                            /** @description Only rapid and ultra-rapid doses that are not possible duplicates enter insulin on board */
+                            inInsulinOnBoard: boolean;
+                            insulinKind: string;
+                            medicationDoseId: string | null;
+                            notes: string | null;
+                            patientId: string;
+                            purpose: string;
+                            source: string;
+                            units: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/glucose/patients/{patientId}/insulin-doses/{doseId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete an insulin dose (patient, caregiver, admin) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    doseId: string;
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/glucose/patients/{patientId}/meals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Meals in a time range, newest first (default: last 7 days) */
+        get: {
+            parameters: {
+                query: {
+                    from?: string;
+                    limit: number;
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                absorptionMinutes: number;
+                                caloriesKcal: number | null;
+                                carbsG: number;
+                                enteredBy: string | null;
+                                enteredByName: string | null;
+                                fatG: number | null;
+                                fiberG: number | null;
+                                id: string;
+                                impact: unknown | null;
+                                impactComputedAt: string | null;
+                                items: {
+                                    foodItemId: string;
+                                    portions: number;
+                                }[] | null;
+                                mealType: string;
+                                name: string | null;
+                                notes: string | null;
+                                patientId: string;
+                                proteinG: number | null;
+                                source: string;
+                                /** Format: date-time */
+                                takenAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Log a meal (patient, caregiver, admin); macros from catalog items fill absent fields; impact computed 2 h 10 min later
+         * @description 400 carbs_required, unknown_food_item, taken_at_in_future, taken_at_too_old. Send Idempotency-Key to retry safely.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        absorption?: "fast" | "medium" | "slow";
+                        caloriesKcal?: number;
+                        /** @description Required unless items give it */
+                        carbsG?: number;
+                        fatG?: number;
+                        fiberG?: number;
+                        items?: {
+                            /** Format: uuid */
+                            foodItemId: string;
+                            portions: number;
+                        }[];
+                        /** @enum {string} */
+                        mealType?: "breakfast" | "lunch" | "dinner" | "snack" | "hypo_treatment" | "other";
+                        name?: string;
+                        notes?: string;
+                        proteinG?: number;
+                        /** Format: date-time */
+                        takenAt?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            absorptionMinutes: number;
+                            caloriesKcal: number | null;
+                            carbsG: number;
+                            enteredBy: string | null;
+                            enteredByName: string | null;
+                            fatG: number | null;
+                            fiberG: number | null;
+                            id: string;
+                            impact: unknown | null;
+                            impactComputedAt: string | null;
+                            items: {
+                                foodItemId: string;
+                                portions: number;
+                            }[] | null;
+                            mealType: string;
+                            name: string | null;
+                            notes: string | null;
+                            patientId: string;
+                            proteinG: number | null;
+                            source: string;
+                            /** Format: date-time */
+                            takenAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/glucose/patients/{patientId}/meals/{mealId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One meal with its glucose impact and the readings from 2 h before to 2 h 15 min after */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    mealId: string;
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            absorptionMinutes: number;
+                            caloriesKcal: number | null;
+                            carbsG: number;
+                            enteredBy: string | null;
+                            enteredByName: string | null;
+                            fatG: number | null;
+                            fiberG: number | null;
+                            id: string;
+                            impact: unknown | null;
+                            impactComputedAt: string | null;
+                            items: {
+                                foodItemId: string;
+                                portions: number;
+                            }[] | null;
+                            mealType: string;
+                            name: string | null;
+                            notes: string | null;
+                            patientId: string;
+                            proteinG: number | null;
+                            readings: {
+                                /** Format: date-time */
+                                at: string;
+                                value: number;
+                            }[];
+                            source: string;
+                            /** Format: date-time */
+                            takenAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a meal (patient, caregiver, admin) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    mealId: string;
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Correct a meal (patient, caregiver, admin); its impact is recomputed */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    mealId: string;
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        absorption?: "fast" | "medium" | "slow";
+                        caloriesKcal?: number | null;
+                        carbsG?: number;
+                        fatG?: number | null;
+                        fiberG?: number | null;
+                        /** @enum {string} */
+                        mealType?: "breakfast" | "lunch" | "dinner" | "snack" | "hypo_treatment" | "other";
+                        name?: string | null;
+                        notes?: string | null;
+                        proteinG?: number | null;
+                        /** Format: date-time */
+                        takenAt?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            absorptionMinutes: number;
+                            caloriesKcal: number | null;
+                            carbsG: number;
+                            enteredBy: string | null;
+                            enteredByName: string | null;
+                            fatG: number | null;
+                            fiberG: number | null;
+                            id: string;
+                            impact: unknown | null;
+                            impactComputedAt: string | null;
+                            items: {
+                                foodItemId: string;
+                                portions: number;
+                            }[] | null;
+                            mealType: string;
+                            name: string | null;
+                            notes: string | null;
+                            patientId: string;
+                            proteinG: number | null;
+                            source: string;
+                            /** Format: date-time */
+                            takenAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/glucose/patients/{patientId}/medication-doses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Doses in a time range (default now → +24 h) with countdown and overdue level */
+        get: {
+            parameters: {
+                query: {
+                    from?: string;
+                    limit: number;
+                    status?: "scheduled" | "taken" | "skipped" | "missed" | "cancelled";
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            from: string;
+                            items: {
+                                amount: number | null;
+                                asNeeded: boolean;
+                                countdownSeconds: number;
+                                delayReason: string | null;
+                                id: string;
+                                isDelayed: boolean;
+                                kind: string | null;
+                                notes: string | null;
+                                /** Format: date-time */
+                                originalScheduledAt: string;
+                                outOfWindow: boolean;
+                                /** @description none (≤ 30 min late), minor (30–120), critical (> 120) */
+                                overdueLevel: string;
+                                planId: string;
+                                planName: string | null;
+                                recordedAt: string | null;
+                                recordedBy: string | null;
+                                recordedByName: string | null;
+                                rescheduleCount: number;
+                                /** Format: date-time */
+                                scheduledAt: string;
+                                skipReason: string | null;
+                                status: string;
+                                takenAt: string | null;
+                                unit: string | null;
+                            }[];
+                            /** Format: date-time */
+                            to: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/glucose/patients/{patientId}/medication-doses/{doseId}/intake": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a dose as taken or skipped (patient, caregiver, admin)
+         * @description 400 delay_reason_required, taken_at_in_future; 409 dose_already_recorded, dose_cancelled; 422 dose_record_too_late. Taken decrements stock and, for insulin plans in units, creates an insulin dose. Send Idempotency-Key to retry safely.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    doseId: string;
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Required when takenAt is more than 2 h from the scheduled time */
+                        delayReason?: string;
+                        notes?: string;
+                        skipReason?: string;
+                        status: "taken" | "skipped";
+                        /**
+                         * Format: date-time
+                         * @description Default now; ≤ now + 5 min
+                         */
+                        takenAt?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            amount: number | null;
+                            asNeeded: boolean;
+                            countdownSeconds: number;
+                            delayReason: string | null;
+                            id: string;
+                            isDelayed: boolean;
+                            kind: string | null;
+                            notes: string | null;
+                            /** Format: date-time */
+                            originalScheduledAt: string;
+                            outOfWindow: boolean;
+                            /** @description none (≤ 30 min late), minor (30–120), critical (> 120) */
+                            overdueLevel: string;
+                            planId: string;
+                            planName: string | null;
+                            recordedAt: string | null;
+                            recordedBy: string | null;
+                            recordedByName: string | null;
+                            rescheduleCount: number;
+                            /** Format: date-time */
+                            scheduledAt: string;
+                            skipReason: string | null;
+                            status: string;
+                            takenAt: string | null;
+                            unit: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /**
+         * Undo a recorded intake within 24 h (patient, caregiver, admin); restores stock and removes the insulin dose
+         * @description 409 dose_not_recorded; 422 undo_too_late.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    doseId: string;
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            amount: number | null;
+                            asNeeded: boolean;
+                            countdownSeconds: number;
+                            delayReason: string | null;
+                            id: string;
+                            isDelayed: boolean;
+                            kind: string | null;
+                            notes: string | null;
+                            /** Format: date-time */
+                            originalScheduledAt: string;
+                            outOfWindow: boolean;
+                            /** @description none (≤ 30 min late), minor (30–120), critical (> 120) */
+                            overdueLevel: string;
+                            planId: string;
+                            planName: string | null;
+                            recordedAt: string | null;
+                            recordedBy: string | null;
+                            recordedByName: string | null;
+                            rescheduleCount: number;
+                            /** Format: date-time */
+                            scheduledAt: string;
+                            skipReason: string | null;
+                            status: string;
+                            takenAt: string | null;
+                            unit: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/glucose/patients/{patientId}/medication-doses/{doseId}/reschedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a scheduled dose by 15, 30 or 60 minutes (patient, caregiver, admin), at most twice
+         * @description 400 invalid_delay; 409 dose_not_scheduled; 422 reschedule_limit_reached, reschedule_overlaps_next_dose.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    doseId: string;
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        delayMinutes: number;
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            amount: number | null;
+                            asNeeded: boolean;
+                            countdownSeconds: number;
+                            delayReason: string | null;
+                            id: string;
+                            isDelayed: boolean;
+                            kind: string | null;
+                            notes: string | null;
+                            /** Format: date-time */
+                            originalScheduledAt: string;
+                            outOfWindow: boolean;
+                            /** @description none (≤ 30 min late), minor (30–120), critical (> 120) */
+                            overdueLevel: string;
+                            planId: string;
+                            planName: string | null;
+                            recordedAt: string | null;
+                            recordedBy: string | null;
+                            recordedByName: string | null;
+                            rescheduleCount: number;
+                            /** Format: date-time */
+                            scheduledAt: string;
+                            skipReason: string | null;
+                            status: string;
+                            takenAt: string | null;
+                            unit: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/glucose/patients/{patientId}/medication-plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Medication plans of a patient */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description true: only active plans */
+                    active?: boolean;
+                };
+                header?: never;
+                path: {
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                active: boolean;
+                                /** Format: date-time */
+                                createdAt: string;
+                                doseAmount: number;
+                                doseUnit: string;
+                                endDate: string | null;
+                                id: string;
+                                instructions: string | null;
+                                insulinKind: string | null;
+                                kind: string;
+                                name: string;
+                                patientId: string;
+                                prescribedBy: string | null;
+                                schedule: unknown;
+                                startDate: string;
+                                stockTracking: boolean;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a medication plan (patient, clinician, admin); doses are generated 30 days ahead
+         * @description 400 invalid_schedule, invalid_dates, invalid_stock_thresholds. Send Idempotency-Key to retry safely.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        criticalDays?: number;
+                        doseAmount: number;
+                        /** @enum {string} */
+                        doseUnit: "mg" | "mcg" | "ml" | "units" | "tablet" | "capsule" | "puff" | "drop";
+                        endDate?: string | null;
+                        initialStock?: number;
+                        instructions?: string | null;
+                        /** @enum {string} */
+                        kind: "insulin_rapid" | "insulin_ultra_rapid" | "insulin_long" | "insulin_intermediate" | "insulin_premixed" | "oral" | "glp1" | "other";
+                        /** @description Converted to endDate = startDate + maxDurationDays − 1 */
+                        maxDurationDays?: number;
+                        name: string;
+                        schedule: {
+                            /** @description ISO weekdays (1 = Monday); default every day */
+                            daysOfWeek?: number[];
+                            /** @description 1–12 distinct local times HH:mm */
+                            times: string[];
+                            /** @enum {string} */
+                            type: "fixed_times";
+                        } | {
+                            /** Format: date-time */
+                            firstDoseAt: string;
+                            intervalHours: number;
+                            /** @enum {string} */
+                            type: "interval";
+                        } | {
+                            /** @enum {string} */
+                            type: "as_needed";
+                        };
+                        /**
+                         * Format: date
+                         * @description Local date YYYY-MM-DD
+                         */
+                        startDate: string;
+                        stockTracking?: boolean;
+                        warningDays?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            doseAmount: number;
+                            doseUnit: string;
+                            endDate: string | null;
+                            id: string;
+                            instructions: string | null;
+                            insulinKind: string | null;
+                            kind: string;
+                            name: string;
+                            patientId: string;
+                            prescribedBy: string | null;
+                            schedule: unknown;
+                            startDate: string;
+                            stockTracking: boolean;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/glucose/patients/{patientId}/medication-plans/{planId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One medication plan */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    patientId: string;
+                    planId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            doseAmount: number;
+                            doseUnit: string;
+                            endDate: string | null;
+                            id: string;
+                            instructions: string | null;
+                            insulinKind: string | null;
+                            kind: string;
+                            name: string;
+                            patientId: string;
+                            prescribedBy: string | null;
+                            schedule: unknown;
+                            startDate: string;
+                            stockTracking: boolean;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a plan (patient, clinician, admin); recorded doses stay in the history, future ones are cancelled */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    patientId: string;
+                    planId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a plan (patient, clinician, admin): schedule, dose or dates regenerate future doses; active=false cancels them */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    patientId: string;
+                    planId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        active?: boolean;
+                        doseAmount?: number;
+                        /** @enum {string} */
+                        doseUnit?: "mg" | "mcg" | "ml" | "units" | "tablet" | "capsule" | "puff" | "drop";
+                        endDate?: string | null;
+                        instructions?: string | null;
+                        /** @enum {string} */
+                        kind?: "insulin_rapid" | "insulin_ultra_rapid" | "insulin_long" | "insulin_intermediate" | "insulin_premixed" | "oral" | "glp1" | "other";
+                        /** @description Converted to endDate = startDate + maxDurationDays − 1 */
+                        maxDurationDays?: number;
+                        name?: string;
+                        schedule?: {
+                            /** @description ISO weekdays (1 = Monday); default every day */
+                            daysOfWeek?: number[];
+                            /** @description 1–12 distinct local times HH:mm */
+                            times: string[];
+                            /** @enum {string} */
+                            type: "fixed_times";
+                        } | {
+                            /** Format: date-time */
+                            firstDoseAt: string;
+                            intervalHours: number;
+                            /** @enum {string} */
+                            type: "interval";
+                        } | {
+                            /** @enum {string} */
+                            type: "as_needed";
+                        };
+                        /**
+                         * Format: date
+                         * @description Local date YYYY-MM-DD
+                         */
+                        startDate?: string;
+                        stockTracking?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            doseAmount: number;
+                            doseUnit: string;
+                            endDate: string | null;
+                            id: string;
+                            instructions: string | null;
+                            insulinKind: string | null;
+                            kind: string;
+                            name: string;
+                            patientId: string;
+                            prescribedBy: string | null;
+                            schedule: unknown;
+                            startDate: string;
+                            stockTracking: boolean;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/glucose/patients/{patientId}/medication-plans/{planId}/intakes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record an intake of an as-needed plan (patient, caregiver, admin)
+         * @description 400 taken_at_in_future, taken_at_too_old; 422 plan_not_as_needed, plan_inactive. Send Idempotency-Key to retry safely.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    patientId: string;
+                    planId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        amount?: number;
+                        notes?: string;
+                        /** Format: date-time */
+                        takenAt?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            amount: number | null;
+                            asNeeded: boolean;
+                            countdownSeconds: number;
+                            delayReason: string | null;
+                            id: string;
+                            isDelayed: boolean;
+                            kind: string | null;
+                            notes: string | null;
+                            /** Format: date-time */
+                            originalScheduledAt: string;
+                            outOfWindow: boolean;
+                            /** @description none (≤ 30 min late), minor (30–120), critical (> 120) */
+                            overdueLevel: string;
+                            planId: string;
+                            planName: string | null;
+                            recordedAt: string | null;
+                            recordedBy: string | null;
+                            recordedByName: string | null;
+                            rescheduleCount: number;
+                            /** Format: date-time */
+                            scheduledAt: string;
+                            skipReason: string | null;
+                            status: string;
+                            takenAt: string | null;
+                            unit: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/glucose/patients/{patientId}/medications/adherence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Adherence = taken ÷ due doses over the last 24 h and 7 days, overall and per plan */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            adherence7dPct: number | null;
+                            adherence24hPct: number | null;
+                            due7d: number;
+                            due24h: number;
+                            perPlan: {
+                                active: boolean;
+                                adherence7dPct: number | null;
+                                adherence24hPct: number | null;
+                                due7d: number;
+                                due24h: number;
+                                name: string;
+                                planId: string;
+                                taken7d: number;
+                                taken24h: number;
+                            }[];
+                            taken7d: number;
+                            taken24h: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/glucose/patients/{patientId}/medications/stock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Stock of every tracked plan: usage, days of supply, depletion date, status */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                criticalDays: number;
+                                dailyUsage: number | null;
+                                daysOfSupply: number | null;
+                                id: string;
+                                planId: string;
+                                planName: string;
+                                projectedDepletionDate: string | null;
+                                status: string;
+                                /** Format: date-time */
+                                statusChangedAt: string;
+                                unit: string;
+                                unitsRemaining: number;
+                                warningDays: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/glucose/patients/{patientId}/medications/stock/{stockId}/adjustments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refill or correct a stock (patient, caregiver, admin): delta or setTo
+         * @description 400 invalid_adjustment. Send Idempotency-Key to retry safely (a refill must not count twice).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    patientId: string;
+                    stockId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        delta?: number;
+                        reason: "refill" | "correction" | "loss";
+                        setTo?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            criticalDays: number;
+                            dailyUsage: number | null;
+                            daysOfSupply: number | null;
+                            id: string;
+                            planId: string;
+                            planName: string;
+                            projectedDepletionDate: string | null;
+                            status: string;
+                            /** Format: date-time */
+                            statusChangedAt: string;
+                            unit: string;
+                            unitsRemaining: number;
+                            warningDays: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/glucose/patients/{patientId}/nutrition/daily": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Daily nutrition vs goals per local date (from/to ≤ 92 days, default the last 7 days); range=7d adds daily averages */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    range?: "7d";
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            average: {
+                                caloriesKcal: number;
+                                carbsG: number;
+                                fatG: number;
+                                fiberG: number;
+                                hydrationGlasses: number;
+                                mealsCount: number;
+                                proteinG: number;
+                            } | null;
+                            days: {
+                                caloriesKcal: number;
+                                carbsG: number;
+                                date: string;
+                                fatG: number;
+                                fiberG: number;
+                                goals: {
+                                    activeMinutes: number;
+                                    caloriesKcal: number;
+                                    carbsG: number | null;
+                                    hydrationGlasses: number;
+                                    steps: number;
+                                };
+                                hydrationGlasses: number;
+                                mealsCount: number;
+                                progressPct: {
+                                    calories: number | null;
+                                    carbs: number | null;
+                                    hydration: number | null;
+                                };
+                                proteinG: number;
+                            }[];
+                            from: string;
+                            timezone: string;
+                            to: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/glucose/patients/{patientId}/predictions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stored forecasts, newest first, with their actual values once evaluated and feedback
+         * @description Defaults: the last 24 h; `to − from` ≤ 90 days (forecasts are kept 90 days).
+         */
+        get: {
+            parameters: {
+                query: {
+                    cursor?: string;
+                    from?: string;
+                    limit: number;
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Patient id, or `me` for a patient */
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                actual30: number | null;
+                                actual60: number | null;
+                                baseReadingId: string | null;
+                                baseTime: string | null;
+                                baseValue: number | null;
+                                cob: {
+                                    grams: number;
+                                } | null;
+                                evaluatedAt: string | null;
+                                /** @description The external model is configured but its result is not used for this forecast */
+                                fallback: boolean;
+                                fallbackReason: string | null;
+                                feedback: {
+                                    /** Format: date-time */
+                                    at: string;
+                                    notes: string | null;
+                                    outcome: string;
+                                    userAction: string;
+                                    userId: string;
+                                }[];
+                                horizons: {
+                                    minutes: number;
+                                    probabilityHyper: number | null;
+                                    probabilityHypo: number | null;
+                                    value: number | null;
+                                }[];
+                                iob: {
+                                    units: number;
+                                } | null;
+                                models: {
+                                    ar2: {
+                                        minutesAhead: number;
+                                        value: number;
+                                    }[] | null;
+                                    external: {
+                                        minutesAhead: number;
+                                        value: number;
+                                    }[] | null;
+                                    physio: {
+                                        minutesAhead: number;
+                                        value: number;
+                                    }[] | null;
+                                };
+                                predictionId: string | null;
+                                primaryModel: string | null;
+                                /** @description none | watch | warning | alert | critical (from the 30-min hypo probability) */
+                                recommendationLevel: string;
+                                recommendations: {
+                                    grams?: number;
+                                    reason: string;
+                                    type: string;
+                                }[];
+                                trajectory: {
+                                    minutesAhead: number;
+                                    value: number;
+                                }[];
+                                /** @enum {string} */
+                                unit: "mg/dL";
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/glucose/patients/{patientId}/predictions/{predictionId}/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Say how a forecast turned out (one per user and prediction; a second call replaces the first) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    patientId: string;
+                    predictionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        notes?: string;
+                        outcome: "accurate" | "too_high" | "too_low" | "missed_event" | "false_alarm";
+                        userAction: "none" | "took_carbs" | "took_insulin" | "exercised" | "other";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/glucose/patients/{patientId}/predictions/accuracy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Forecast accuracy per model and horizon: RMSE, MAE, MARD, bias, Clarke zones, and feedback counts
+         * @description From the daily sums the evaluation job keeps (§5.11); local dates, at most 2 years.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Local date, default 28 days before `to` */
+                    from?: string;
+                    horizon?: 30 | 60;
+                    model?: "ar2" | "physio" | "external";
+                    /** @description Local date, default today (UTC) */
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Patient id, or `me` for a patient */
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Feedback count per outcome over the period */
+                            feedback: {
+                                [key: string]: number;
+                            };
+                            from: string;
+                            items: {
+                                bias: number | null;
+                                clarke: {
+                                    aPct: number | null;
+                                    bPct: number | null;
+                                    cPct: number | null;
+                                    dPct: number | null;
+                                    ePct: number | null;
+                                };
+                                horizon: number;
+                                mae: number | null;
+                                mardPct: number | null;
+                                model: string;
+                                n: number;
+                                rmse: number | null;
+                            }[];
+                            patientId: string;
+                            to: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/glucose/patients/{patientId}/predictions/current": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The forecast made from the latest CGM reading: 30/60-min values, probabilities, trajectory per model
+         * @description Never 404 for no data: `primaryModel` null and `fallbackReason: insufficient_data` when the latest CGM reading has no forecast.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Patient id, or `me` for a patient */
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            actual30: number | null;
+                            actual60: number | null;
+                            baseReadingId: string | null;
+                            baseTime: string | null;
+                            baseValue: number | null;
+                            cob: {
+                                grams: number;
+                            } | null;
+                            evaluatedAt: string | null;
+                            /** @description The external model is configured but its result is not used for this forecast */
+                            fallback: boolean;
+                            fallbackReason: string | null;
+                            feedback: {
+                                /** Format: date-time */
+                                at: string;
+                                notes: string | null;
+                                outcome: string;
+                                userAction: string;
+                                userId: string;
+                            }[];
+                            horizons: {
+                                minutes: number;
+                                probabilityHyper: number | null;
+                                probabilityHypo: number | null;
+                                value: number | null;
+                            }[];
+                            iob: {
+                                units: number;
+                            } | null;
+                            models: {
+                                ar2: {
+                                    minutesAhead: number;
+                                    value: number;
+                                }[] | null;
+                                external: {
+                                    minutesAhead: number;
+                                    value: number;
+                                }[] | null;
+                                physio: {
+                                    minutesAhead: number;
+                                    value: number;
+                                }[] | null;
+                            };
+                            predictionId: string | null;
+                            primaryModel: string | null;
+                            /** @description none | watch | warning | alert | critical (from the 30-min hypo probability) */
+                            recommendationLevel: string;
+                            recommendations: {
+                                grams?: number;
+                                reason: string;
+                                type: string;
+                            }[];
+                            trajectory: {
+                                minutesAhead: number;
+                                value: number;
+                            }[];
+                            /** @enum {string} */
+                            unit: "mg/dL";
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/glucose/patients/{patientId}/quick-actions": {
@@ -5104,6 +9652,1230 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/glucose/patients/{patientId}/recommendations/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Pre-exercise guidance from the current glucose (Riddell et al. 2017) and activities that fit the time available
+         * @description Uses the latest reading when ≤ 15 min old, else glucoseMgdl; without either 400 glucose_required.
+         */
+        get: {
+            parameters: {
+                query: {
+                    glucoseMgdl?: number;
+                    timeAvailableMin: number;
+                };
+                header?: never;
+                path: {
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            activities: {
+                                activityType: string;
+                                intensity: string;
+                                key: string;
+                                minutes: number;
+                            }[];
+                            codes: string[];
+                            disclaimer: string;
+                            glucose: number;
+                            messages: string[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/glucose/patients/{patientId}/recommendations/nutrition": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Rule-based nutrition suggestion for the current glucose state (documented heuristics; not medical advice)
+         * @description glucoseState defaults to the state of the latest reading when ≤ 15 min old; otherwise it is required (400 glucose_state_required).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    activityPlanned?: boolean;
+                    glucoseState?: "low" | "in_range" | "high";
+                    timeOfDay?: "breakfast" | "lunch" | "dinner" | "snack";
+                };
+                header?: never;
+                path: {
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            carbsG: number | null;
+                            code: string;
+                            disclaimer: string;
+                            glucoseState: string;
+                            items: {
+                                carbsG: number;
+                                fastActing: boolean;
+                                giCategory: string;
+                                id: string;
+                                name: string;
+                                portionLabel: string;
+                            }[];
+                            mealSuggestion: boolean;
+                            messages: string[];
+                            recheckMinutes: number | null;
+                            timeOfDay: string;
+                            value: number | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/glucose/patients/{patientId}/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The patient's reports and exports, newest first */
+        get: {
+            parameters: {
+                query: {
+                    cursor?: string;
+                    limit: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Patient id, or `me` for a patient */
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                completedAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                downloadExpiresAt: string | null;
+                                downloadUrl: string | null;
+                                error: {
+                                    code: string;
+                                    message: string | null;
+                                } | null;
+                                expiresAt: string | null;
+                                fileBytes: number | null;
+                                fileName: string | null;
+                                format: string;
+                                /** Format: date-time */
+                                from: string;
+                                include: string[];
+                                jobId: string;
+                                kind: string;
+                                paper: string;
+                                patientId: string;
+                                progress: number;
+                                requestedBy: string;
+                                sha256: string | null;
+                                /** @enum {string} */
+                                status: "queued" | "running" | "ready" | "failed" | "expired";
+                                /** Format: date-time */
+                                to: string;
+                                unit: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Request an AGP report (PDF) or a data export (CSV ZIP, XLSX)
+         * @description Answers 202 with the job; poll statusUrl or listen to glucose.reports:<userId>. An identical request of the same user within 10 min returns the existing job. Refusals: 400 format_not_allowed_for_kind, range_too_large, invalid_range, range_incomplete, include_not_allowed; 429 too_many_report_jobs (3 in preparation per user, 20 per patient per day; Retry-After). Send Idempotency-Key to retry safely.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Patient id, or `me` for a patient */
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description agp: pdf; export: csv (ZIP of RFC 4180 files) or xlsx
+                         * @enum {string}
+                         */
+                        format: "pdf" | "csv" | "xlsx";
+                        /**
+                         * Format: date-time
+                         * @description Start (inclusive); with `to`, at most 90 days. Default: the last 14 complete local days
+                         */
+                        from?: string;
+                        /** @description Exports only; default all */
+                        include?: ("readings" | "meals" | "insulin" | "medications" | "activity" | "alerts" | "metrics")[];
+                        /**
+                         * @description `agp` → the one-page AGP PDF; `export` → data export
+                         * @enum {string}
+                         */
+                        kind: "agp" | "export";
+                        /**
+                         * @default a4
+                         * @enum {string}
+                         */
+                        paper?: "a4" | "letter";
+                        /**
+                         * Format: date-time
+                         * @description End (exclusive)
+                         */
+                        to?: string;
+                        /**
+                         * @description Default: the requester's preference
+                         * @enum {string}
+                         */
+                        unit?: "mg/dL" | "mmol/L";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            jobId: string;
+                            status: string;
+                            statusUrl: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/glucose/patients/{patientId}/sensors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The patient's sensors, current first then newest */
+        get: {
+            parameters: {
+                query: {
+                    limit: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Patient id, or `me` for a patient */
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            current: {
+                                batteryPct: number | null;
+                                /** @description none | optional | required */
+                                calibrationPolicy: string;
+                                endedAt: string | null;
+                                endReason: string | null;
+                                expiresAt: string | null;
+                                firmwareVersion: string | null;
+                                hoursToExpiry: number | null;
+                                id: string;
+                                lastReadingAt: string | null;
+                                model: string;
+                                modelName: string;
+                                /** Format: date-time */
+                                pairedAt: string;
+                                patientId: string;
+                                serialNumber: string | null;
+                                signalQuality: number | null;
+                                startedAt: string | null;
+                                /** @description pairing | warming_up | active | disconnected | expired | ended | failed */
+                                status: string;
+                                transmitterId: string | null;
+                                warmupEndsAt: string | null;
+                            } | null;
+                            items: {
+                                batteryPct: number | null;
+                                /** @description none | optional | required */
+                                calibrationPolicy: string;
+                                endedAt: string | null;
+                                endReason: string | null;
+                                expiresAt: string | null;
+                                firmwareVersion: string | null;
+                                hoursToExpiry: number | null;
+                                id: string;
+                                lastReadingAt: string | null;
+                                model: string;
+                                modelName: string;
+                                /** Format: date-time */
+                                pairedAt: string;
+                                patientId: string;
+                                serialNumber: string | null;
+                                signalQuality: number | null;
+                                startedAt: string | null;
+                                /** @description pairing | warming_up | active | disconnected | expired | ended | failed */
+                                status: string;
+                                transmitterId: string | null;
+                                warmupEndsAt: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Register a sensor (status pairing)
+         * @description Refusals: 400 unknown_sensor_model. Send Idempotency-Key to retry safely.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Patient id, or `me` for a patient */
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A CGM key of GET /device-models */
+                        model: string;
+                        serialNumber?: string;
+                        transmitterId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            batteryPct: number | null;
+                            /** @description none | optional | required */
+                            calibrationPolicy: string;
+                            endedAt: string | null;
+                            endReason: string | null;
+                            expiresAt: string | null;
+                            firmwareVersion: string | null;
+                            hoursToExpiry: number | null;
+                            id: string;
+                            lastReadingAt: string | null;
+                            model: string;
+                            modelName: string;
+                            /** Format: date-time */
+                            pairedAt: string;
+                            patientId: string;
+                            serialNumber: string | null;
+                            signalQuality: number | null;
+                            startedAt: string | null;
+                            /** @description pairing | warming_up | active | disconnected | expired | ended | failed */
+                            status: string;
+                            transmitterId: string | null;
+                            warmupEndsAt: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/glucose/patients/{patientId}/sensors/{sensorId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Report battery, signal quality or firmware (battery ≤ 20 % and ≤ 10 % notify the patient once per sensor) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    patientId: string;
+                    sensorId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        batteryPct?: number;
+                        firmwareVersion?: string;
+                        signalQuality?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            batteryPct: number | null;
+                            /** @description none | optional | required */
+                            calibrationPolicy: string;
+                            endedAt: string | null;
+                            endReason: string | null;
+                            expiresAt: string | null;
+                            firmwareVersion: string | null;
+                            hoursToExpiry: number | null;
+                            id: string;
+                            lastReadingAt: string | null;
+                            model: string;
+                            modelName: string;
+                            /** Format: date-time */
+                            pairedAt: string;
+                            patientId: string;
+                            serialNumber: string | null;
+                            signalQuality: number | null;
+                            startedAt: string | null;
+                            /** @description pairing | warming_up | active | disconnected | expired | ended | failed */
+                            status: string;
+                            transmitterId: string | null;
+                            warmupEndsAt: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/glucose/patients/{patientId}/sensors/{sensorId}/calibrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Calibrations of a sensor, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    patientId: string;
+                    sensorId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                notes: string | null;
+                                performedBy: string | null;
+                                readingId: string | null;
+                                /** Format: date-time */
+                                recordedAt: string;
+                                referenceMgdl: number;
+                                rejectReason: string | null;
+                                sensorId: string;
+                                source: string;
+                                status: string;
+                                stepsCompleted: string[];
+                            }[];
+                            perDayLimit: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Calibrate an active sensor with a finger-stick value (also stored as a meter reading)
+         * @description Refusals: 400 value_out_of_range (40–400 mg/dL), calibration_time_invalid; 409 sensor_not_active; 422 calibration_not_supported, calibration_daily_limit (limit, date), glucose_changing_rapidly (trendRate). Send Idempotency-Key to retry safely.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    patientId: string;
+                    sensorId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        notes?: string;
+                        /**
+                         * Format: date-time
+                         * @description Within [now − 15 min, now + 1 min]; default now
+                         */
+                        recordedAt?: string;
+                        /** @description Finger-stick value in `unit`; 40–400 mg/dL after conversion */
+                        referenceValue: number;
+                        stepsCompleted?: ("wash_hands" | "finger_prick" | "enter_value")[];
+                        unit?: "mg/dL" | "mmol/L";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            notes: string | null;
+                            performedBy: string | null;
+                            readingId: string | null;
+                            /** Format: date-time */
+                            recordedAt: string;
+                            referenceMgdl: number;
+                            rejectReason: string | null;
+                            sensorId: string;
+                            source: string;
+                            status: string;
+                            stepsCompleted: string[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/glucose/patients/{patientId}/sensors/{sensorId}/diagnostics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Diagnose a sensor: data completeness, gaps, latency, noise, batteries, expiry, with recommendations (computed, not stored) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    patientId: string;
+                    sensorId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            batteryPct: number | null;
+                            completenessPct24h: number;
+                            expectedLast24h: number;
+                            gapsOver15MinLast24h: number;
+                            hoursToExpiry: number | null;
+                            lastReadingAt: string | null;
+                            medianLatencySec: number | null;
+                            minutesSinceLastReading: number | null;
+                            noiseLevel: number | null;
+                            readingsLast24h: number;
+                            recommendations: string[];
+                            sensorId: string;
+                            signalQuality: number | null;
+                            uploaderBatteryPct: number | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/glucose/patients/{patientId}/sensors/{sensorId}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a sensor: warm-up then active; ends the patient's other current sensor (replaced)
+         * @description Refusals: 400 started_at_invalid (within the last 24 h, not in the future); 409 sensor_not_pairing.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    patientId: string;
+                    sensorId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        startedAt?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            batteryPct: number | null;
+                            /** @description none | optional | required */
+                            calibrationPolicy: string;
+                            endedAt: string | null;
+                            endReason: string | null;
+                            expiresAt: string | null;
+                            firmwareVersion: string | null;
+                            hoursToExpiry: number | null;
+                            id: string;
+                            lastReadingAt: string | null;
+                            model: string;
+                            modelName: string;
+                            /** Format: date-time */
+                            pairedAt: string;
+                            patientId: string;
+                            serialNumber: string | null;
+                            signalQuality: number | null;
+                            startedAt: string | null;
+                            /** @description pairing | warming_up | active | disconnected | expired | ended | failed */
+                            status: string;
+                            transmitterId: string | null;
+                            warmupEndsAt: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/glucose/patients/{patientId}/sensors/{sensorId}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stop a sensor: ended with the reason, or failed
+         * @description Refusals: 409 sensor_already_ended.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    patientId: string;
+                    sensorId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: "replaced" | "removed" | "failed" | "expired";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            batteryPct: number | null;
+                            /** @description none | optional | required */
+                            calibrationPolicy: string;
+                            endedAt: string | null;
+                            endReason: string | null;
+                            expiresAt: string | null;
+                            firmwareVersion: string | null;
+                            hoursToExpiry: number | null;
+                            id: string;
+                            lastReadingAt: string | null;
+                            model: string;
+                            modelName: string;
+                            /** Format: date-time */
+                            pairedAt: string;
+                            patientId: string;
+                            serialNumber: string | null;
+                            signalQuality: number | null;
+                            startedAt: string | null;
+                            /** @description pairing | warming_up | active | disconnected | expired | ended | failed */
+                            status: string;
+                            transmitterId: string | null;
+                            warmupEndsAt: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/glucose/patients/{patientId}/settings": {
         parameters: {
             query?: never;
@@ -5311,6 +11083,93 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/glucose/patients/{patientId}/steps/{localDate}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set the step count of a local day from one source (patient, caregiver, admin); the day counts the max over sources */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    localDate: string;
+                    patientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        source: string;
+                        steps: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            daySteps: number;
+                            localDate: string;
+                            source: string;
+                            steps: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/glucose/patients/{patientId}/upload-credentials": {
@@ -5629,6 +11488,228 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/glucose/reports/{jobId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Status and progress of a report job; a ready job carries a fresh signed download link (24 h) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    jobId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            completedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            downloadExpiresAt: string | null;
+                            downloadUrl: string | null;
+                            error: {
+                                code: string;
+                                message: string | null;
+                            } | null;
+                            expiresAt: string | null;
+                            fileBytes: number | null;
+                            fileName: string | null;
+                            format: string;
+                            /** Format: date-time */
+                            from: string;
+                            include: string[];
+                            jobId: string;
+                            kind: string;
+                            paper: string;
+                            patientId: string;
+                            progress: number;
+                            requestedBy: string;
+                            sha256: string | null;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "ready" | "failed" | "expired";
+                            /** Format: date-time */
+                            to: string;
+                            unit: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/glucose/reports/{jobId}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a ready report through its signed link (no bearer token)
+         * @description Refusals: 403 download_link_invalid (bad signature or tampered expiry), 410 download_link_expired, 410 report_expired, 404 report_not_found.
+         */
+        get: {
+            parameters: {
+                query: {
+                    expires: number;
+                    sig: string;
+                };
+                header?: never;
+                path: {
+                    jobId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The file (application/pdf, application/zip or XLSX), as an attachment */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/glucose/widgets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The widget catalog, filtered by the caller's roles */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                allowedSizes: ("compact" | "normal" | "expanded")[];
+                                /** @enum {string} */
+                                defaultSize: "compact" | "normal" | "expanded";
+                                description: string;
+                                hideable: boolean;
+                                refreshIntervalSec: number;
+                                roles: string[];
+                                title: string;
+                                widgetId: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -7970,6 +14051,7162 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Ops alerts with per-channel delivery */
+        get: {
+            parameters: {
+                query: {
+                    acknowledged?: boolean;
+                    /** @description Opaque cursor from the previous page */
+                    cursor?: string;
+                    kind?: string;
+                    limit: number;
+                    severity?: "critical" | "high" | "medium" | "low";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                acknowledgedAt: string | null;
+                                acknowledgedBy: string | null;
+                                dedupKey: string;
+                                delivery: {
+                                    [key: string]: {
+                                        deliveredAt?: string | null;
+                                        error?: string | null;
+                                        outboxId: string;
+                                        status: string;
+                                    };
+                                };
+                                details: unknown;
+                                /** Format: uuid */
+                                id: string;
+                                kind: string;
+                                /** Format: date-time */
+                                raisedAt: string;
+                                severity: string;
+                                title: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/alerts/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledge an ops alert */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acknowledgedAt: string | null;
+                            acknowledgedBy: string | null;
+                            dedupKey: string;
+                            delivery: {
+                                [key: string]: {
+                                    deliveredAt?: string | null;
+                                    error?: string | null;
+                                    outboxId: string;
+                                    status: string;
+                                };
+                            };
+                            details: unknown;
+                            /** Format: uuid */
+                            id: string;
+                            kind: string;
+                            /** Format: date-time */
+                            raisedAt: string;
+                            severity: string;
+                            title: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upload a file (multipart: ownerType, ownerId, then file); type sniffed from content; 20 MiB */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            fileName: string;
+                            /** Format: uuid */
+                            id: string;
+                            mimeType: string;
+                            /** Format: uuid */
+                            organizationId: string;
+                            /** Format: uuid */
+                            ownerId: string;
+                            ownerType: string;
+                            sha256: string;
+                            sizeBytes: number;
+                            uploadedBy: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/attachments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove an attachment (soft delete; the file is purged after 30 days by the cleanup job) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/attachments/{id}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download an attachment */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the file (application/octet-stream) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/backup-configs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Backup configurations (admin) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            compressionLevel: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            cron: string;
+                            enabled: boolean;
+                            /** @enum {string} */
+                            format: "pg_dump_custom";
+                            /** Format: uuid */
+                            id: string;
+                            includeFiles: boolean;
+                            isDefault: boolean;
+                            keepDaily: number;
+                            keepMonthly: number;
+                            keepWeekly: number;
+                            keepYearly: number;
+                            name: string;
+                            scope: {
+                                excludeSchemas?: string[];
+                                schemas: "all" | string[];
+                            };
+                            secondaryStorage: ({
+                                directory?: string;
+                                /** @enum {string} */
+                                kind: "local";
+                            } | {
+                                bucket: string;
+                                credentialsRef?: string;
+                                endpoint?: string;
+                                forcePathStyle?: boolean;
+                                /** @enum {string} */
+                                kind: "s3";
+                                prefix?: string;
+                                region?: string;
+                            }) | null;
+                            storage: {
+                                directory?: string;
+                                /** @enum {string} */
+                                kind: "local";
+                            } | {
+                                bucket: string;
+                                credentialsRef?: string;
+                                endpoint?: string;
+                                forcePathStyle?: boolean;
+                                /** @enum {string} */
+                                kind: "s3";
+                                prefix?: string;
+                                region?: string;
+                            };
+                            timezone: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            verifyAfterWrite: boolean;
+                            version: number;
+                        }[];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a backup configuration (admin) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        compressionLevel?: number;
+                        cron?: string;
+                        enabled?: boolean;
+                        /** @enum {string} */
+                        format?: "pg_dump_custom";
+                        includeFiles?: boolean;
+                        isDefault?: boolean;
+                        keepDaily?: number;
+                        keepMonthly?: number;
+                        keepWeekly?: number;
+                        keepYearly?: number;
+                        name: string;
+                        scope?: {
+                            excludeSchemas?: string[];
+                            schemas: "all" | string[];
+                        };
+                        secondaryStorage?: ({
+                            directory?: string;
+                            /** @enum {string} */
+                            kind: "local";
+                        } | {
+                            bucket: string;
+                            credentialsRef?: string;
+                            endpoint?: string;
+                            forcePathStyle?: boolean;
+                            /** @enum {string} */
+                            kind: "s3";
+                            prefix?: string;
+                            region?: string;
+                        }) | null;
+                        storage: {
+                            directory?: string;
+                            /** @enum {string} */
+                            kind: "local";
+                        } | {
+                            bucket: string;
+                            credentialsRef?: string;
+                            endpoint?: string;
+                            forcePathStyle?: boolean;
+                            /** @enum {string} */
+                            kind: "s3";
+                            prefix?: string;
+                            region?: string;
+                        };
+                        timezone?: string;
+                        verifyAfterWrite?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            compressionLevel: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            cron: string;
+                            enabled: boolean;
+                            /** @enum {string} */
+                            format: "pg_dump_custom";
+                            /** Format: uuid */
+                            id: string;
+                            includeFiles: boolean;
+                            isDefault: boolean;
+                            keepDaily: number;
+                            keepMonthly: number;
+                            keepWeekly: number;
+                            keepYearly: number;
+                            name: string;
+                            scope: {
+                                excludeSchemas?: string[];
+                                schemas: "all" | string[];
+                            };
+                            secondaryStorage: ({
+                                directory?: string;
+                                /** @enum {string} */
+                                kind: "local";
+                            } | {
+                                bucket: string;
+                                credentialsRef?: string;
+                                endpoint?: string;
+                                forcePathStyle?: boolean;
+                                /** @enum {string} */
+                                kind: "s3";
+                                prefix?: string;
+                                region?: string;
+                            }) | null;
+                            storage: {
+                                directory?: string;
+                                /** @enum {string} */
+                                kind: "local";
+                            } | {
+                                bucket: string;
+                                credentialsRef?: string;
+                                endpoint?: string;
+                                forcePathStyle?: boolean;
+                                /** @enum {string} */
+                                kind: "s3";
+                                prefix?: string;
+                                region?: string;
+                            };
+                            timezone: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            verifyAfterWrite: boolean;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/backup-configs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One backup configuration (admin) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            compressionLevel: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            cron: string;
+                            enabled: boolean;
+                            /** @enum {string} */
+                            format: "pg_dump_custom";
+                            /** Format: uuid */
+                            id: string;
+                            includeFiles: boolean;
+                            isDefault: boolean;
+                            keepDaily: number;
+                            keepMonthly: number;
+                            keepWeekly: number;
+                            keepYearly: number;
+                            name: string;
+                            scope: {
+                                excludeSchemas?: string[];
+                                schemas: "all" | string[];
+                            };
+                            secondaryStorage: ({
+                                directory?: string;
+                                /** @enum {string} */
+                                kind: "local";
+                            } | {
+                                bucket: string;
+                                credentialsRef?: string;
+                                endpoint?: string;
+                                forcePathStyle?: boolean;
+                                /** @enum {string} */
+                                kind: "s3";
+                                prefix?: string;
+                                region?: string;
+                            }) | null;
+                            storage: {
+                                directory?: string;
+                                /** @enum {string} */
+                                kind: "local";
+                            } | {
+                                bucket: string;
+                                credentialsRef?: string;
+                                endpoint?: string;
+                                forcePathStyle?: boolean;
+                                /** @enum {string} */
+                                kind: "s3";
+                                prefix?: string;
+                                region?: string;
+                            };
+                            timezone: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            verifyAfterWrite: boolean;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a backup configuration (admin; `version` must match) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        compressionLevel?: number;
+                        cron?: string;
+                        enabled?: boolean;
+                        /** @enum {string} */
+                        format?: "pg_dump_custom";
+                        includeFiles?: boolean;
+                        isDefault?: boolean;
+                        keepDaily?: number;
+                        keepMonthly?: number;
+                        keepWeekly?: number;
+                        keepYearly?: number;
+                        name?: string;
+                        scope?: {
+                            excludeSchemas?: string[];
+                            schemas: "all" | string[];
+                        };
+                        secondaryStorage?: ({
+                            directory?: string;
+                            /** @enum {string} */
+                            kind: "local";
+                        } | {
+                            bucket: string;
+                            credentialsRef?: string;
+                            endpoint?: string;
+                            forcePathStyle?: boolean;
+                            /** @enum {string} */
+                            kind: "s3";
+                            prefix?: string;
+                            region?: string;
+                        }) | null;
+                        storage?: {
+                            directory?: string;
+                            /** @enum {string} */
+                            kind: "local";
+                        } | {
+                            bucket: string;
+                            credentialsRef?: string;
+                            endpoint?: string;
+                            forcePathStyle?: boolean;
+                            /** @enum {string} */
+                            kind: "s3";
+                            prefix?: string;
+                            region?: string;
+                        };
+                        timezone?: string;
+                        verifyAfterWrite?: boolean;
+                        version: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            compressionLevel: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            cron: string;
+                            enabled: boolean;
+                            /** @enum {string} */
+                            format: "pg_dump_custom";
+                            /** Format: uuid */
+                            id: string;
+                            includeFiles: boolean;
+                            isDefault: boolean;
+                            keepDaily: number;
+                            keepMonthly: number;
+                            keepWeekly: number;
+                            keepYearly: number;
+                            name: string;
+                            scope: {
+                                excludeSchemas?: string[];
+                                schemas: "all" | string[];
+                            };
+                            secondaryStorage: ({
+                                directory?: string;
+                                /** @enum {string} */
+                                kind: "local";
+                            } | {
+                                bucket: string;
+                                credentialsRef?: string;
+                                endpoint?: string;
+                                forcePathStyle?: boolean;
+                                /** @enum {string} */
+                                kind: "s3";
+                                prefix?: string;
+                                region?: string;
+                            }) | null;
+                            storage: {
+                                directory?: string;
+                                /** @enum {string} */
+                                kind: "local";
+                            } | {
+                                bucket: string;
+                                credentialsRef?: string;
+                                endpoint?: string;
+                                forcePathStyle?: boolean;
+                                /** @enum {string} */
+                                kind: "s3";
+                                prefix?: string;
+                                region?: string;
+                            };
+                            timezone: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            verifyAfterWrite: boolean;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/operations/backup-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Backup keys: status, fingerprint, escrow, references (admin; never key material) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            activatedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            escrowConfirmedAt: string | null;
+                            escrowConfirmedBy: string | null;
+                            fingerprint: string;
+                            keyId: string;
+                            loadable: boolean;
+                            referencedBy: number;
+                            retiredAt: string | null;
+                            status: string;
+                        }[];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Register a key already loadable from the secret source (admin, step-up) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        keyId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            activatedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            escrowConfirmedAt: string | null;
+                            escrowConfirmedBy: string | null;
+                            fingerprint: string;
+                            keyId: string;
+                            loadable: boolean;
+                            referencedBy: number;
+                            retiredAt: string | null;
+                            status: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/backup-keys/{keyId}/activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make this the key for new backups; the previous active key becomes decrypt-only (admin, step-up) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    keyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            activatedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            escrowConfirmedAt: string | null;
+                            escrowConfirmedBy: string | null;
+                            fingerprint: string;
+                            keyId: string;
+                            loadable: boolean;
+                            referencedBy: number;
+                            retiredAt: string | null;
+                            status: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/backup-keys/{keyId}/escrow-confirmation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record that the key was escrowed offline (admin, step-up) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    keyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            activatedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            escrowConfirmedAt: string | null;
+                            escrowConfirmedBy: string | null;
+                            fingerprint: string;
+                            keyId: string;
+                            loadable: boolean;
+                            referencedBy: number;
+                            retiredAt: string | null;
+                            status: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/backup-keys/{keyId}/retire": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Retire a pending or decrypt-only key no retained backup uses (admin, step-up) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    keyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            activatedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            escrowConfirmedAt: string | null;
+                            escrowConfirmedBy: string | null;
+                            fingerprint: string;
+                            keyId: string;
+                            loadable: boolean;
+                            referencedBy: number;
+                            retiredAt: string | null;
+                            status: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/backup-keys/rewrap": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rewrap retained backups of a key to the active key (admin, step-up) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        fromKeyId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            jobId: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/backup-storage/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per config: count, bytes, oldest and newest completed backup, free bytes (local) (admin) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            configId: string;
+                            count: number;
+                            error: string | null;
+                            freeBytes: number | null;
+                            kind: string;
+                            name: string;
+                            newest: string | null;
+                            oldest: string | null;
+                            totalBytes: number;
+                        }[];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/backups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Backup catalogue, newest first (admin) */
+        get: {
+            parameters: {
+                query?: {
+                    configId?: string;
+                    cursor?: string;
+                    from?: string;
+                    limit?: number;
+                    status?: "running" | "completed" | "failed" | "corrupt" | "missing" | "deleted";
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                configId: string;
+                                configName: string;
+                                deletedAt: string | null;
+                                deleteReason: string | null;
+                                dumpToolVersion: string | null;
+                                error: {
+                                    code: string;
+                                    message: string;
+                                } | null;
+                                fileCount: number;
+                                finishedAt: string | null;
+                                format: string;
+                                /** Format: uuid */
+                                id: string;
+                                keyId: string;
+                                lastChecksumAt: string | null;
+                                lastChecksumOk: boolean | null;
+                                lastRestoreVerifyAt: string | null;
+                                pinned: boolean;
+                                plainSha256: string | null;
+                                restoreVerifyStatus: string;
+                                runId: string | null;
+                                serverVersion: string | null;
+                                sha256: string | null;
+                                sizeBytes: number | null;
+                                /** Format: date-time */
+                                startedAt: string;
+                                status: string;
+                                storageKey: string;
+                                storageKind: string;
+                                takenAt: string | null;
+                                trigger: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Run a backup now (admin); default config if none named */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        configId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            backupId: string;
+                            /** Format: uuid */
+                            jobId: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/backups/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One backup with its manifest (admin) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            configId: string;
+                            configName: string;
+                            deletedAt: string | null;
+                            deleteReason: string | null;
+                            dumpToolVersion: string | null;
+                            error: {
+                                code: string;
+                                message: string;
+                            } | null;
+                            fileCount: number;
+                            finishedAt: string | null;
+                            format: string;
+                            /** Format: uuid */
+                            id: string;
+                            keyId: string;
+                            lastChecksumAt: string | null;
+                            lastChecksumOk: boolean | null;
+                            lastRestoreVerifyAt: string | null;
+                            manifest: unknown | null;
+                            migrationVersions: {
+                                [key: string]: string;
+                            } | null;
+                            pinned: boolean;
+                            plainSha256: string | null;
+                            restoreVerifyStatus: string;
+                            runId: string | null;
+                            serverVersion: string | null;
+                            sha256: string | null;
+                            sizeBytes: number | null;
+                            /** Format: date-time */
+                            startedAt: string;
+                            status: string;
+                            storageKey: string;
+                            storageKind: string;
+                            tableRowCounts: {
+                                [key: string]: number;
+                            } | null;
+                            takenAt: string | null;
+                            trigger: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a backup (admin, step-up; `confirm` = first 8 characters of the id) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        confirm: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            configId: string;
+                            configName: string;
+                            deletedAt: string | null;
+                            deleteReason: string | null;
+                            dumpToolVersion: string | null;
+                            error: {
+                                code: string;
+                                message: string;
+                            } | null;
+                            fileCount: number;
+                            finishedAt: string | null;
+                            format: string;
+                            /** Format: uuid */
+                            id: string;
+                            keyId: string;
+                            lastChecksumAt: string | null;
+                            lastChecksumOk: boolean | null;
+                            lastRestoreVerifyAt: string | null;
+                            pinned: boolean;
+                            plainSha256: string | null;
+                            restoreVerifyStatus: string;
+                            runId: string | null;
+                            serverVersion: string | null;
+                            sha256: string | null;
+                            sizeBytes: number | null;
+                            /** Format: date-time */
+                            startedAt: string;
+                            status: string;
+                            storageKey: string;
+                            storageKind: string;
+                            takenAt: string | null;
+                            trigger: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/backups/{id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download the encrypted artefact, or its manifest with ?part=manifest (admin, step-up) */
+        get: {
+            parameters: {
+                query?: {
+                    part?: "artefact" | "manifest";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/backups/{id}/pin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pin: retention never deletes it (admin) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            configId: string;
+                            configName: string;
+                            deletedAt: string | null;
+                            deleteReason: string | null;
+                            dumpToolVersion: string | null;
+                            error: {
+                                code: string;
+                                message: string;
+                            } | null;
+                            fileCount: number;
+                            finishedAt: string | null;
+                            format: string;
+                            /** Format: uuid */
+                            id: string;
+                            keyId: string;
+                            lastChecksumAt: string | null;
+                            lastChecksumOk: boolean | null;
+                            lastRestoreVerifyAt: string | null;
+                            pinned: boolean;
+                            plainSha256: string | null;
+                            restoreVerifyStatus: string;
+                            runId: string | null;
+                            serverVersion: string | null;
+                            sha256: string | null;
+                            sizeBytes: number | null;
+                            /** Format: date-time */
+                            startedAt: string;
+                            status: string;
+                            storageKey: string;
+                            storageKind: string;
+                            takenAt: string | null;
+                            trigger: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/backups/{id}/unpin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Unpin (admin) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            configId: string;
+                            configName: string;
+                            deletedAt: string | null;
+                            deleteReason: string | null;
+                            dumpToolVersion: string | null;
+                            error: {
+                                code: string;
+                                message: string;
+                            } | null;
+                            fileCount: number;
+                            finishedAt: string | null;
+                            format: string;
+                            /** Format: uuid */
+                            id: string;
+                            keyId: string;
+                            lastChecksumAt: string | null;
+                            lastChecksumOk: boolean | null;
+                            lastRestoreVerifyAt: string | null;
+                            pinned: boolean;
+                            plainSha256: string | null;
+                            restoreVerifyStatus: string;
+                            runId: string | null;
+                            serverVersion: string | null;
+                            sha256: string | null;
+                            sizeBytes: number | null;
+                            /** Format: date-time */
+                            startedAt: string;
+                            status: string;
+                            storageKey: string;
+                            storageKind: string;
+                            takenAt: string | null;
+                            trigger: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/backups/{id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Re-verify the stored object's SHA-256 now (admin) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            jobId: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/backups/retention/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What GFS retention would keep and delete now (admin) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        configId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            delete: string[];
+                            keep: {
+                                /** Format: uuid */
+                                backupId: string;
+                                reasons: string[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/backups/retention/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Apply GFS retention now (admin) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        configId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            jobId: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/cleanup/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a cleanup now (dryRun lists what would be removed in the run summary) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    kind: "temp-files" | "logs" | "runs-reconcile";
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        dryRun?: boolean;
+                        params?: {
+                            maxAgeHours?: number;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            jobId: string;
+                            queue: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/clients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Clients of the caller's organisations (q = name prefix) */
+        get: {
+            parameters: {
+                query: {
+                    archived?: boolean;
+                    /** @description Opaque cursor from the previous page */
+                    cursor?: string;
+                    limit: number;
+                    organizationId?: string;
+                    q?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                archivedAt: string | null;
+                                contactFirstName: string | null;
+                                contactLastName: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                email: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                notes: string | null;
+                                /** Format: uuid */
+                                organizationId: string;
+                                phone: string | null;
+                                team: string | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                version: number;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a client */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        contactFirstName?: string | null;
+                        contactLastName?: string | null;
+                        email?: string | null;
+                        name: string;
+                        notes?: string | null;
+                        /** Format: uuid */
+                        organizationId: string;
+                        phone?: string | null;
+                        team?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            archivedAt: string | null;
+                            contactFirstName: string | null;
+                            contactLastName: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            email: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            notes: string | null;
+                            /** Format: uuid */
+                            organizationId: string;
+                            phone: string | null;
+                            team: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/clients/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A client */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            archivedAt: string | null;
+                            contactFirstName: string | null;
+                            contactLastName: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            email: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            notes: string | null;
+                            /** Format: uuid */
+                            organizationId: string;
+                            phone: string | null;
+                            team: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a client */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        contactFirstName?: string | null;
+                        contactLastName?: string | null;
+                        email?: string | null;
+                        name?: string;
+                        notes?: string | null;
+                        phone?: string | null;
+                        team?: string | null;
+                        /** @description the version you read (optimistic concurrency) */
+                        version: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            archivedAt: string | null;
+                            contactFirstName: string | null;
+                            contactLastName: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            email: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            notes: string | null;
+                            /** Format: uuid */
+                            organizationId: string;
+                            phone: string | null;
+                            team: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/operations/clients/{id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Archive a client (hidden from lists; its quotes stay) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            archivedAt: string | null;
+                            contactFirstName: string | null;
+                            contactLastName: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            email: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            notes: string | null;
+                            /** Format: uuid */
+                            organizationId: string;
+                            phone: string | null;
+                            team: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/clients/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Clients as XLSX, CSV or PDF (≤ 5,000 rows) */
+        get: {
+            parameters: {
+                query: {
+                    archived?: boolean;
+                    format: "xlsx" | "csv" | "pdf";
+                    organizationId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the file (xlsx, csv or pdf) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/health/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The four KPIs of the operations spec §1 over the last 30 days, with numerator and denominator */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            backups: {
+                                lastBackupAt: string | null;
+                                lastRestoreVerifyAt: string | null;
+                            } | null;
+                            /** Format: date-time */
+                            from: string;
+                            kpis: {
+                                denominator: number;
+                                key: string;
+                                numerator: number;
+                                ok: boolean | null;
+                                series: {
+                                    date: string;
+                                    value: number | null;
+                                }[];
+                                target: number;
+                                unavailable?: string;
+                                value: number | null;
+                            }[];
+                            openAlerts: {
+                                critical: number;
+                                total: number;
+                            };
+                            /** Format: date-time */
+                            to: string;
+                            windowDays: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Delivery overview of quote notifications */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Opaque cursor from the previous page */
+                    cursor?: string;
+                    /** @description YYYY-MM-DD */
+                    from?: string;
+                    kind?: "period_started" | "deadline_reached";
+                    limit: number;
+                    organizationId?: string;
+                    status?: "queued" | "delivered" | "failed" | "skipped";
+                    /** @description YYYY-MM-DD */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                channels: {
+                                    [key: string]: {
+                                        deliveredAt?: string | null;
+                                        error?: string | null;
+                                        outboxId: string;
+                                        status: string;
+                                    };
+                                };
+                                dedupKey: string;
+                                deliveredAt: string | null;
+                                /** Format: date-time */
+                                detectedAt: string;
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                eventDate: string;
+                                /** Format: uuid */
+                                id: string;
+                                kind: "period_started" | "deadline_reached";
+                                lastError: string | null;
+                                lateByDays: number;
+                                /** Format: uuid */
+                                organizationId: string;
+                                /** Format: uuid */
+                                quoteId: string;
+                                quoteNumber: string | null;
+                                quoteTitle: string;
+                                resendNo: number;
+                                skipReason: string | null;
+                                status: "queued" | "delivered" | "failed" | "skipped";
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/notifications/scan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run the daily notification scan now (all organisations) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            jobId: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/organizations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's organisations (admins: all) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                address: {
+                                    city?: string;
+                                    country?: string;
+                                    line1?: string;
+                                    line2?: string;
+                                    postalCode?: string;
+                                } | null;
+                                archivedAt: string | null;
+                                code: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                defaultCurrency: string;
+                                /** Format: uuid */
+                                id: string;
+                                legalName: string | null;
+                                locale: string;
+                                name: string;
+                                timezone: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                vatNumber: string | null;
+                                version: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/organizations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An organisation */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            address: {
+                                city?: string;
+                                country?: string;
+                                line1?: string;
+                                line2?: string;
+                                postalCode?: string;
+                            } | null;
+                            archivedAt: string | null;
+                            code: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            defaultCurrency: string;
+                            /** Format: uuid */
+                            id: string;
+                            legalName: string | null;
+                            locale: string;
+                            name: string;
+                            timezone: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            vatNumber: string | null;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change an organisation's settings (manager, admin) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        address?: {
+                            city?: string;
+                            country?: string;
+                            line1?: string;
+                            line2?: string;
+                            postalCode?: string;
+                        } | null;
+                        defaultCurrency?: string;
+                        legalName?: string | null;
+                        locale?: string;
+                        name?: string;
+                        timezone?: string;
+                        vatNumber?: string | null;
+                        /** @description the version you read (optimistic concurrency) */
+                        version: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            address: {
+                                city?: string;
+                                country?: string;
+                                line1?: string;
+                                line2?: string;
+                                postalCode?: string;
+                            } | null;
+                            archivedAt: string | null;
+                            code: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            defaultCurrency: string;
+                            /** Format: uuid */
+                            id: string;
+                            legalName: string | null;
+                            locale: string;
+                            name: string;
+                            timezone: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            vatNumber: string | null;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/operations/organizations/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Members of an organisation (who may be responsible for a quote) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                displayName: string;
+                                email: string;
+                                userId: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/organizations/{id}/notification-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Notification settings of an organisation (webhook URL write-only) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Write-only: "***" when one is stored */
+                            discordWebhookUrl: "***" | null;
+                            emailEnabled: boolean;
+                            emailRecipients: string[];
+                            locale: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            notificationsEnabledFrom: string;
+                            notifyResponsible: boolean;
+                            notifyStatuses: string[];
+                            /** Format: uuid */
+                            organizationId: string;
+                            /** @description False until the settings were saved once (defaults shown, nothing sent) */
+                            saved: boolean;
+                            timezone: string;
+                            version: number;
+                            webhookEnabled: boolean;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Replace the notification settings of an organisation */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Omit to keep the stored URL; null removes it */
+                        discordWebhookUrl?: string | null;
+                        emailEnabled: boolean;
+                        emailRecipients: string[];
+                        locale: "fr-FR" | "en-GB" | "en-US";
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        notificationsEnabledFrom: string;
+                        notifyResponsible: boolean;
+                        notifyStatuses: ("draft" | "issued" | "accepted" | "rejected" | "paid" | "cancelled")[];
+                        timezone: string;
+                        /** @description The version read (0 before the first save) */
+                        version: number;
+                        webhookEnabled: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Write-only: "***" when one is stored */
+                            discordWebhookUrl: "***" | null;
+                            emailEnabled: boolean;
+                            emailRecipients: string[];
+                            locale: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            notificationsEnabledFrom: string;
+                            notifyResponsible: boolean;
+                            notifyStatuses: string[];
+                            /** Format: uuid */
+                            organizationId: string;
+                            /** @description False until the settings were saved once (defaults shown, nothing sent) */
+                            saved: boolean;
+                            timezone: string;
+                            version: number;
+                            webhookEnabled: boolean;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/organizations/{id}/notification-settings/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a test message to each enabled channel */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            channels: {
+                                channel: string;
+                                outboxIds: string[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Projects of the caller's organisations */
+        get: {
+            parameters: {
+                query: {
+                    clientId?: string;
+                    /** @description Opaque cursor from the previous page */
+                    cursor?: string;
+                    limit: number;
+                    organizationId?: string;
+                    q?: string;
+                    status?: "planned" | "active" | "on_hold" | "done" | "cancelled";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                clientId: string | null;
+                                clientName: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                description: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                number: string;
+                                /** Format: uuid */
+                                organizationId: string;
+                                status: "planned" | "active" | "on_hold" | "done" | "cancelled";
+                                team: string | null;
+                                type: string | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                version: number;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a project */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        clientId?: string | null;
+                        description?: string | null;
+                        name: string;
+                        number: string;
+                        /** Format: uuid */
+                        organizationId: string;
+                        status?: "planned" | "active" | "on_hold" | "done" | "cancelled";
+                        team?: string | null;
+                        type?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            clientId: string | null;
+                            clientName: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            number: string;
+                            /** Format: uuid */
+                            organizationId: string;
+                            status: "planned" | "active" | "on_hold" | "done" | "cancelled";
+                            team: string | null;
+                            type: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/projects/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A project with its quote totals by status */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            clientId: string | null;
+                            clientName: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            number: string;
+                            /** Format: uuid */
+                            organizationId: string;
+                            status: "planned" | "active" | "on_hold" | "done" | "cancelled";
+                            team: string | null;
+                            totalsByStatus: {
+                                amount: string;
+                                count: number;
+                                currency: string;
+                                status: string;
+                            }[];
+                            type: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a project */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        clientId?: string | null;
+                        description?: string | null;
+                        name?: string;
+                        number?: string;
+                        status?: "planned" | "active" | "on_hold" | "done" | "cancelled";
+                        team?: string | null;
+                        type?: string | null;
+                        /** @description the version you read (optimistic concurrency) */
+                        version: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            clientId: string | null;
+                            clientName: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            number: string;
+                            /** Format: uuid */
+                            organizationId: string;
+                            status: "planned" | "active" | "on_hold" | "done" | "cancelled";
+                            team: string | null;
+                            type: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/operations/projects/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Projects as XLSX, CSV or PDF (≤ 5,000 rows) */
+        get: {
+            parameters: {
+                query: {
+                    format: "xlsx" | "csv" | "pdf";
+                    organizationId?: string;
+                    status?: "planned" | "active" | "on_hold" | "done" | "cancelled";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the file (xlsx, csv or pdf) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/quote-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Quote templates (archived ones with archived=true) */
+        get: {
+            parameters: {
+                query?: {
+                    archived?: boolean;
+                    organizationId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                archivedAt: string | null;
+                                body: {
+                                    defaultCurrency: string;
+                                    defaultPaymentTermDays: number;
+                                    locale: string;
+                                    notification: {
+                                        deadlineTitle: string;
+                                        emailSubjectDeadline: string;
+                                        emailSubjectStart: string;
+                                        startTitle: string;
+                                    };
+                                    numberPattern: string;
+                                    pdf: {
+                                        footerHtml: string;
+                                        headerHtml: string;
+                                        introHtml: string;
+                                        logoAttachmentId: string | null;
+                                        paper: "A4" | "LETTER";
+                                        primaryColor: string;
+                                        showLines: boolean;
+                                        showProject: boolean;
+                                        termsHtml: string;
+                                    };
+                                };
+                                currentVersion: number;
+                                currentVersionId: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                isDefault: boolean;
+                                name: string;
+                                /** Format: uuid */
+                                organizationId: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                version: number;
+                            }[];
+                            placeholders: string[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a template (version 1) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        body: {
+                            defaultCurrency: string;
+                            defaultPaymentTermDays: number;
+                            locale: string;
+                            notification: {
+                                deadlineTitle: string;
+                                emailSubjectDeadline: string;
+                                emailSubjectStart: string;
+                                startTitle: string;
+                            };
+                            numberPattern: string;
+                            pdf: {
+                                footerHtml: string;
+                                headerHtml: string;
+                                introHtml: string;
+                                logoAttachmentId: string | null;
+                                paper: "A4" | "LETTER";
+                                primaryColor: string;
+                                showLines: boolean;
+                                showProject: boolean;
+                                termsHtml: string;
+                            };
+                        };
+                        isDefault?: boolean;
+                        name: string;
+                        /** Format: uuid */
+                        organizationId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            archivedAt: string | null;
+                            body: {
+                                defaultCurrency: string;
+                                defaultPaymentTermDays: number;
+                                locale: string;
+                                notification: {
+                                    deadlineTitle: string;
+                                    emailSubjectDeadline: string;
+                                    emailSubjectStart: string;
+                                    startTitle: string;
+                                };
+                                numberPattern: string;
+                                pdf: {
+                                    footerHtml: string;
+                                    headerHtml: string;
+                                    introHtml: string;
+                                    logoAttachmentId: string | null;
+                                    paper: "A4" | "LETTER";
+                                    primaryColor: string;
+                                    showLines: boolean;
+                                    showProject: boolean;
+                                    termsHtml: string;
+                                };
+                            };
+                            currentVersion: number;
+                            currentVersionId: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            isDefault: boolean;
+                            name: string;
+                            /** Format: uuid */
+                            organizationId: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/quote-templates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Rename, set default, or save a new body (a new immutable version) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        body?: {
+                            defaultCurrency: string;
+                            defaultPaymentTermDays: number;
+                            locale: string;
+                            notification: {
+                                deadlineTitle: string;
+                                emailSubjectDeadline: string;
+                                emailSubjectStart: string;
+                                startTitle: string;
+                            };
+                            numberPattern: string;
+                            pdf: {
+                                footerHtml: string;
+                                headerHtml: string;
+                                introHtml: string;
+                                logoAttachmentId: string | null;
+                                paper: "A4" | "LETTER";
+                                primaryColor: string;
+                                showLines: boolean;
+                                showProject: boolean;
+                                termsHtml: string;
+                            };
+                        };
+                        isDefault?: boolean;
+                        name?: string;
+                        /** @description the version you read (optimistic concurrency) */
+                        version: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            archivedAt: string | null;
+                            body: {
+                                defaultCurrency: string;
+                                defaultPaymentTermDays: number;
+                                locale: string;
+                                notification: {
+                                    deadlineTitle: string;
+                                    emailSubjectDeadline: string;
+                                    emailSubjectStart: string;
+                                    startTitle: string;
+                                };
+                                numberPattern: string;
+                                pdf: {
+                                    footerHtml: string;
+                                    headerHtml: string;
+                                    introHtml: string;
+                                    logoAttachmentId: string | null;
+                                    paper: "A4" | "LETTER";
+                                    primaryColor: string;
+                                    showLines: boolean;
+                                    showProject: boolean;
+                                    termsHtml: string;
+                                };
+                            };
+                            currentVersion: number;
+                            currentVersionId: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            isDefault: boolean;
+                            name: string;
+                            /** Format: uuid */
+                            organizationId: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/operations/quote-templates/{id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Archive a template (not the default one) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            archivedAt: string | null;
+                            body: {
+                                defaultCurrency: string;
+                                defaultPaymentTermDays: number;
+                                locale: string;
+                                notification: {
+                                    deadlineTitle: string;
+                                    emailSubjectDeadline: string;
+                                    emailSubjectStart: string;
+                                    startTitle: string;
+                                };
+                                numberPattern: string;
+                                pdf: {
+                                    footerHtml: string;
+                                    headerHtml: string;
+                                    introHtml: string;
+                                    logoAttachmentId: string | null;
+                                    paper: "A4" | "LETTER";
+                                    primaryColor: string;
+                                    showLines: boolean;
+                                    showProject: boolean;
+                                    termsHtml: string;
+                                };
+                            };
+                            currentVersion: number;
+                            currentVersionId: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            isDefault: boolean;
+                            name: string;
+                            /** Format: uuid */
+                            organizationId: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/quote-templates/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** PDF preview of a (possibly unsaved) body with a real quote or sample data */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        body?: {
+                            defaultCurrency: string;
+                            defaultPaymentTermDays: number;
+                            locale: string;
+                            notification: {
+                                deadlineTitle: string;
+                                emailSubjectDeadline: string;
+                                emailSubjectStart: string;
+                                startTitle: string;
+                            };
+                            numberPattern: string;
+                            pdf: {
+                                footerHtml: string;
+                                headerHtml: string;
+                                introHtml: string;
+                                logoAttachmentId: string | null;
+                                paper: "A4" | "LETTER";
+                                primaryColor: string;
+                                showLines: boolean;
+                                showProject: boolean;
+                                termsHtml: string;
+                            };
+                        };
+                        /** Format: uuid */
+                        quoteId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description the file (application/pdf) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/quote-templates/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Versions of a template, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                body: {
+                                    defaultCurrency: string;
+                                    defaultPaymentTermDays: number;
+                                    locale: string;
+                                    notification: {
+                                        deadlineTitle: string;
+                                        emailSubjectDeadline: string;
+                                        emailSubjectStart: string;
+                                        startTitle: string;
+                                    };
+                                    numberPattern: string;
+                                    pdf: {
+                                        footerHtml: string;
+                                        headerHtml: string;
+                                        introHtml: string;
+                                        logoAttachmentId: string | null;
+                                        paper: "A4" | "LETTER";
+                                        primaryColor: string;
+                                        showLines: boolean;
+                                        showProject: boolean;
+                                        termsHtml: string;
+                                    };
+                                };
+                                /** Format: date-time */
+                                createdAt: string;
+                                createdBy: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                version: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/quotes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Quotes of the caller's organisations, filtered and cursor-paged */
+        get: {
+            parameters: {
+                query: {
+                    clientId?: string;
+                    /** @description Opaque cursor from the previous page */
+                    cursor?: string;
+                    /** @description YYYY-MM-DD */
+                    dueFrom?: string;
+                    /** @description YYYY-MM-DD */
+                    dueTo?: string;
+                    limit: number;
+                    organizationId?: string;
+                    projectId?: string;
+                    q?: string;
+                    responsibleUserId?: string;
+                    sort?: "createdAt" | "dueDate" | "amount";
+                    status?: ("draft" | "issued" | "accepted" | "rejected" | "paid" | "cancelled")[];
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                acceptedAt: string | null;
+                                amount: string;
+                                cancelledAt: string | null;
+                                cancelReason: string | null;
+                                /** Format: uuid */
+                                clientId: string;
+                                clientName: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                currency: string;
+                                dueDate: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                issuedAt: string | null;
+                                notes: string | null;
+                                number: string | null;
+                                /** Format: uuid */
+                                organizationId: string;
+                                paidAt: string | null;
+                                projectId: string | null;
+                                projectName: string | null;
+                                rejectedAt: string | null;
+                                responsibleName: string;
+                                /** Format: uuid */
+                                responsibleUserId: string;
+                                startDate: string | null;
+                                status: "draft" | "issued" | "accepted" | "rejected" | "paid" | "cancelled";
+                                templateVersionId: string | null;
+                                title: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                version: number;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a quote (draft); defaults from the organisation's default template */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description decimal string, e.g. "1250.00" */
+                        amount?: string;
+                        /** Format: uuid */
+                        clientId: string;
+                        currency?: string;
+                        dueDate?: string | null;
+                        lines?: {
+                            description: string;
+                            /** @description decimal string, up to 3 decimals */
+                            quantity: string;
+                            /** @description decimal string, up to 2 decimals */
+                            unitPrice: string;
+                        }[];
+                        notes?: string | null;
+                        number?: string | null;
+                        /** Format: uuid */
+                        organizationId: string;
+                        projectId?: string | null;
+                        /** Format: uuid */
+                        responsibleUserId?: string;
+                        startDate?: string | null;
+                        templateId?: string | null;
+                        title: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acceptedAt: string | null;
+                            amount: string;
+                            attachments: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                fileName: string;
+                                /** Format: uuid */
+                                id: string;
+                                mimeType: string;
+                                /** Format: uuid */
+                                organizationId: string;
+                                /** Format: uuid */
+                                ownerId: string;
+                                ownerType: string;
+                                sha256: string;
+                                sizeBytes: number;
+                                uploadedBy: string | null;
+                            }[];
+                            cancelledAt: string | null;
+                            cancelReason: string | null;
+                            /** Format: uuid */
+                            clientId: string;
+                            clientName: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            currency: string;
+                            dueDate: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            issuedAt: string | null;
+                            lines: {
+                                description: string;
+                                /** Format: uuid */
+                                id: string;
+                                position: number;
+                                quantity: string;
+                                total: string;
+                                unitPrice: string;
+                            }[];
+                            notes: string | null;
+                            number: string | null;
+                            /** Format: uuid */
+                            organizationId: string;
+                            paidAt: string | null;
+                            projectId: string | null;
+                            projectName: string | null;
+                            rejectedAt: string | null;
+                            responsibleName: string;
+                            /** Format: uuid */
+                            responsibleUserId: string;
+                            startDate: string | null;
+                            status: "draft" | "issued" | "accepted" | "rejected" | "paid" | "cancelled";
+                            templateVersionId: string | null;
+                            title: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/quotes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A quote with its lines and attachments */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acceptedAt: string | null;
+                            amount: string;
+                            attachments: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                fileName: string;
+                                /** Format: uuid */
+                                id: string;
+                                mimeType: string;
+                                /** Format: uuid */
+                                organizationId: string;
+                                /** Format: uuid */
+                                ownerId: string;
+                                ownerType: string;
+                                sha256: string;
+                                sizeBytes: number;
+                                uploadedBy: string | null;
+                            }[];
+                            cancelledAt: string | null;
+                            cancelReason: string | null;
+                            /** Format: uuid */
+                            clientId: string;
+                            clientName: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            currency: string;
+                            dueDate: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            issuedAt: string | null;
+                            lines: {
+                                description: string;
+                                /** Format: uuid */
+                                id: string;
+                                position: number;
+                                quantity: string;
+                                total: string;
+                                unitPrice: string;
+                            }[];
+                            notes: string | null;
+                            number: string | null;
+                            /** Format: uuid */
+                            organizationId: string;
+                            paidAt: string | null;
+                            projectId: string | null;
+                            projectName: string | null;
+                            rejectedAt: string | null;
+                            responsibleName: string;
+                            /** Format: uuid */
+                            responsibleUserId: string;
+                            startDate: string | null;
+                            status: "draft" | "issued" | "accepted" | "rejected" | "paid" | "cancelled";
+                            templateVersionId: string | null;
+                            title: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a draft quote (responsible person, manager or admin) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a quote (carries the version read); issued/accepted quotes keep amount, currency, lines and client */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description decimal string, e.g. "1250.00" */
+                        amount?: string;
+                        /** Format: uuid */
+                        clientId?: string;
+                        currency?: string;
+                        dueDate?: string | null;
+                        lines?: {
+                            description: string;
+                            /** @description decimal string, up to 3 decimals */
+                            quantity: string;
+                            /** @description decimal string, up to 2 decimals */
+                            unitPrice: string;
+                        }[];
+                        notes?: string | null;
+                        number?: string | null;
+                        projectId?: string | null;
+                        /** Format: uuid */
+                        responsibleUserId?: string;
+                        startDate?: string | null;
+                        templateId?: string | null;
+                        title?: string;
+                        /** @description the version you read (optimistic concurrency) */
+                        version: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acceptedAt: string | null;
+                            amount: string;
+                            attachments: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                fileName: string;
+                                /** Format: uuid */
+                                id: string;
+                                mimeType: string;
+                                /** Format: uuid */
+                                organizationId: string;
+                                /** Format: uuid */
+                                ownerId: string;
+                                ownerType: string;
+                                sha256: string;
+                                sizeBytes: number;
+                                uploadedBy: string | null;
+                            }[];
+                            cancelledAt: string | null;
+                            cancelReason: string | null;
+                            /** Format: uuid */
+                            clientId: string;
+                            clientName: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            currency: string;
+                            dueDate: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            issuedAt: string | null;
+                            lines: {
+                                description: string;
+                                /** Format: uuid */
+                                id: string;
+                                position: number;
+                                quantity: string;
+                                total: string;
+                                unitPrice: string;
+                            }[];
+                            notes: string | null;
+                            number: string | null;
+                            /** Format: uuid */
+                            organizationId: string;
+                            paidAt: string | null;
+                            projectId: string | null;
+                            projectName: string | null;
+                            rejectedAt: string | null;
+                            responsibleName: string;
+                            /** Format: uuid */
+                            responsibleUserId: string;
+                            startDate: string | null;
+                            status: "draft" | "issued" | "accepted" | "rejected" | "paid" | "cancelled";
+                            templateVersionId: string | null;
+                            title: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/operations/quotes/{id}/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Notification history of a quote */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                channels: {
+                                    [key: string]: {
+                                        deliveredAt?: string | null;
+                                        error?: string | null;
+                                        outboxId: string;
+                                        status: string;
+                                    };
+                                };
+                                dedupKey: string;
+                                deliveredAt: string | null;
+                                /** Format: date-time */
+                                detectedAt: string;
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                eventDate: string;
+                                /** Format: uuid */
+                                id: string;
+                                kind: "period_started" | "deadline_reached";
+                                lastError: string | null;
+                                lateByDays: number;
+                                /** Format: uuid */
+                                organizationId: string;
+                                /** Format: uuid */
+                                quoteId: string;
+                                quoteNumber: string | null;
+                                quoteTitle: string;
+                                resendNo: number;
+                                skipReason: string | null;
+                                status: "queued" | "delivered" | "failed" | "skipped";
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/quotes/{id}/notifications/{kind}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a notification again (new message, key …:resend:{n}) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    kind: "period_started" | "deadline_reached";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            dedupKey: string;
+                            /** Format: uuid */
+                            notificationId: string;
+                            resendNo: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/quotes/{id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The quote as PDF (its frozen template version; templateVersionId previews another version of its organisation) */
+        get: {
+            parameters: {
+                query?: {
+                    templateVersionId?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the file (application/pdf) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/quotes/{id}/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issue, accept, reject, mark paid or cancel (spec §3.6); issuing assigns the number */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                        to: "draft" | "issued" | "accepted" | "rejected" | "paid" | "cancelled";
+                        /** @description the version you read (optimistic concurrency) */
+                        version: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acceptedAt: string | null;
+                            amount: string;
+                            attachments: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                fileName: string;
+                                /** Format: uuid */
+                                id: string;
+                                mimeType: string;
+                                /** Format: uuid */
+                                organizationId: string;
+                                /** Format: uuid */
+                                ownerId: string;
+                                ownerType: string;
+                                sha256: string;
+                                sizeBytes: number;
+                                uploadedBy: string | null;
+                            }[];
+                            cancelledAt: string | null;
+                            cancelReason: string | null;
+                            /** Format: uuid */
+                            clientId: string;
+                            clientName: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            currency: string;
+                            dueDate: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            issuedAt: string | null;
+                            lines: {
+                                description: string;
+                                /** Format: uuid */
+                                id: string;
+                                position: number;
+                                quantity: string;
+                                total: string;
+                                unitPrice: string;
+                            }[];
+                            notes: string | null;
+                            number: string | null;
+                            /** Format: uuid */
+                            organizationId: string;
+                            paidAt: string | null;
+                            projectId: string | null;
+                            projectName: string | null;
+                            rejectedAt: string | null;
+                            responsibleName: string;
+                            /** Format: uuid */
+                            responsibleUserId: string;
+                            startDate: string | null;
+                            status: "draft" | "issued" | "accepted" | "rejected" | "paid" | "cancelled";
+                            templateVersionId: string | null;
+                            title: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/quotes/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Quotes as XLSX, CSV or PDF, with the list's filters (≤ 5,000 rows) */
+        get: {
+            parameters: {
+                query: {
+                    clientId?: string;
+                    /** @description YYYY-MM-DD */
+                    dueFrom?: string;
+                    /** @description YYYY-MM-DD */
+                    dueTo?: string;
+                    format: "xlsx" | "csv" | "pdf";
+                    organizationId?: string;
+                    projectId?: string;
+                    q?: string;
+                    responsibleUserId?: string;
+                    sort?: "createdAt" | "dueDate" | "amount";
+                    status?: ("draft" | "issued" | "accepted" | "rejected" | "paid" | "cancelled")[];
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the file (xlsx, csv or pdf) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/restore-verifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Verify by restoring into a scratch database now (admin); default: newest completed backup of each enabled config */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        backupId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            jobId: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/restores": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Restores and restore verifications, newest first (admin) */
+        get: {
+            parameters: {
+                query?: {
+                    backupId?: string;
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                backupId: string;
+                                checks: {
+                                    actual: unknown;
+                                    expected: unknown;
+                                    name: string;
+                                    ok: boolean;
+                                }[];
+                                error: {
+                                    code: string;
+                                    message: string;
+                                } | null;
+                                finishedAt: string | null;
+                                /** Format: uuid */
+                                jobId: string;
+                                mode: string;
+                                queue: string;
+                                rpoSeconds: number | null;
+                                rtoSeconds: number | null;
+                                /** Format: uuid */
+                                runId: string;
+                                /** Format: date-time */
+                                startedAt: string;
+                                status: string;
+                                targetDatabase: string | null;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Restore a backup into a new database (admin, step-up; `confirm` = first 8 characters of backupId) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        backupId: string;
+                        confirm: string;
+                        mode?: "new_database" | "in_place_schema";
+                        schemas?: string[];
+                        targetDatabase?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            jobId: string;
+                            targetDatabase: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/restores/{runId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One restore or verification with its checks (admin) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    runId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            backupId: string;
+                            checks: {
+                                actual: unknown;
+                                expected: unknown;
+                                name: string;
+                                ok: boolean;
+                            }[];
+                            error: {
+                                code: string;
+                                message: string;
+                            } | null;
+                            finishedAt: string | null;
+                            /** Format: uuid */
+                            jobId: string;
+                            mode: string;
+                            queue: string;
+                            rpoSeconds: number | null;
+                            rtoSeconds: number | null;
+                            /** Format: uuid */
+                            runId: string;
+                            /** Format: date-time */
+                            startedAt: string;
+                            status: string;
+                            targetDatabase: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Operations history: one row per job attempt (managers see operations queues only) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Opaque cursor from the previous page */
+                    cursor?: string;
+                    from?: string;
+                    kind?: string;
+                    limit: number;
+                    queue?: string;
+                    scheduleKey?: string;
+                    status?: "running" | "succeeded" | "failed" | "cancelled" | "skipped";
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                actorUserId: string | null;
+                                attempt: number;
+                                durationMs: number | null;
+                                error: {
+                                    code: string;
+                                    message: string;
+                                    stack?: string;
+                                } | null;
+                                finishedAt: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                jobId: string;
+                                kind: string;
+                                queue: string;
+                                scheduledFor: string | null;
+                                scheduleKey: string | null;
+                                /** Format: date-time */
+                                startedAt: string;
+                                status: string;
+                                summary: unknown;
+                                trigger: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One run with its summary (error stack for admins) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            actorUserId: string | null;
+                            attempt: number;
+                            durationMs: number | null;
+                            error: {
+                                code: string;
+                                message: string;
+                                stack?: string;
+                            } | null;
+                            finishedAt: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            jobId: string;
+                            kind: string;
+                            queue: string;
+                            scheduledFor: string | null;
+                            scheduleKey: string | null;
+                            /** Format: date-time */
+                            startedAt: string;
+                            status: string;
+                            summary: unknown;
+                            trigger: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Ops settings: where alerts go, retention of history (webhook URL write-only) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            alertRetentionDays: number;
+                            discordWebhookUrl: "***" | null;
+                            emailRecipients: string[];
+                            externalHeartbeatUrl: string | null;
+                            failureRetentionDays: number;
+                            inAppRoles: string[];
+                            logCompressDays: number;
+                            logDeleteDays: number;
+                            runRetentionDays: number;
+                            stepUpMinutes: number;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Replace the ops settings */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        alertRetentionDays: number;
+                        discordWebhookUrl?: string | null;
+                        emailRecipients: string[];
+                        externalHeartbeatUrl: string | null;
+                        failureRetentionDays: number;
+                        inAppRoles: ("admin" | "manager")[];
+                        logCompressDays: number;
+                        logDeleteDays: number;
+                        runRetentionDays: number;
+                        stepUpMinutes: number;
+                        version: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            alertRetentionDays: number;
+                            discordWebhookUrl: "***" | null;
+                            emailRecipients: string[];
+                            externalHeartbeatUrl: string | null;
+                            failureRetentionDays: number;
+                            inAppRoles: string[];
+                            logCompressDays: number;
+                            logDeleteDays: number;
+                            runRetentionDays: number;
+                            stepUpMinutes: number;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -13715,6 +26952,10 @@ export interface paths {
         get: {
             parameters: {
                 query: {
+                    /** @description band of the latest approved weighted score; none = never approved */
+                    band?: "high" | "medium" | "low" | "none";
+                    /** @description minLon,minLat,maxLon,maxLat: suppliers with a site inside */
+                    bbox?: string;
                     certification?: string;
                     /** @description ISO 3166-1 alpha-2 */
                     country?: string;
