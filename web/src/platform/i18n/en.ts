@@ -1124,9 +1124,9 @@ export const en = {
   'categoryHint.general': 'Messages from the team and the services.',
   'jobs.lastHourChart': 'The last hour, by queue',
   // glucose II B (issue 6): home dashboard, widget catalog, layout editor, reports and exports
-  'glucose.dashboard': 'Home',
+  'glucose.dashboard': 'Dashboard',
   'glucose.reportsNav': 'Reports',
-  'glucose.dash.title': 'Home',
+  'glucose.dash.title': 'Dashboard',
   'glucose.dash.lead': 'Your widgets, live. Edit the layout to move, resize, add or hide them.',
   'glucose.dash.noReading': 'No reading yet.',
   'glucose.dash.noAlerts': 'No open alert.',

@@ -1125,9 +1125,9 @@ export const fr: Record<MessageKey, string> = {
   'categoryHint.general': 'Messages de l’équipe et des services.',
   'jobs.lastHourChart': 'La dernière heure, par file',
   // glucose II B (issue 6): home dashboard, widget catalog, layout editor, reports and exports
-  'glucose.dashboard': 'Accueil',
+  'glucose.dashboard': 'Tableau de bord',
   'glucose.reportsNav': 'Rapports',
-  'glucose.dash.title': 'Accueil',
+  'glucose.dash.title': 'Tableau de bord',
   'glucose.dash.lead': 'Vos widgets, en direct. Modifiez la disposition pour les déplacer, redimensionner, ajouter ou masquer.',
   'glucose.dash.noReading': 'Aucune mesure pour l’instant.',
   'glucose.dash.noAlerts': 'Aucune alerte ouverte.',
