@@ -121,11 +121,11 @@ export default async function catalogRoutes(app: App, ctx: ModuleContext) {
     if (req.query.status) where.push(sql`t.status = ${req.query.status}`);
     const rows = await listRows(db, offers, where, idCursor(req.query.cursor), req.query.limit);
     const page = toPage(rows, req.query.limit, (r) => [r.id]);
-    const names = await sql<{ id: string; supplier: string; site: string | null }>`
-      select o.id, s.name as supplier, si.name as site from sourcing.offers o join sourcing.suppliers s on s.id = o.supplier_id
+    const names = await sql<{ id: string; supplier: string; supplier_status: string; site: string | null }>`
+      select o.id, s.name as supplier, s.status as supplier_status, si.name as site from sourcing.offers o join sourcing.suppliers s on s.id = o.supplier_id
       join sourcing.supplier_sites si on si.id = o.site_id where o.id = any(${page.items.map((i) => i.id)}::uuid[])`.execute(db);
     const byId = new Map(names.rows.map((n) => [n.id, n]));
-    return { ...page, items: page.items.map((o) => ({ ...o, supplierName: byId.get(o.id)?.supplier, siteName: byId.get(o.id)?.site })) };
+    return { ...page, items: page.items.map((o) => ({ ...o, supplierName: byId.get(o.id)?.supplier, supplierStatus: byId.get(o.id)?.supplier_status, siteName: byId.get(o.id)?.site })) };
   });
 
   // Destinations

@@ -13,6 +13,8 @@ import { SiteBody, SupplierFields, sites, suppliers } from './model.js';
 import { check, checkSupplierMove, outside } from './rules.js';
 import { supplierDetail } from './detail.js';
 import { publish } from '../events.js';
+import { supplierKpis } from '../quality/kpis.js';
+import { bandOf, DEFAULT_PARAMS } from '../scoring/params.js';
 
 const tags = ['sourcing suppliers'];
 const SupplierCreate = Type.Object({ ...SupplierFields, sites: Type.Optional(Type.Array(SiteBody, { maxItems: 50 })) }, { additionalProperties: false });
@@ -34,26 +36,41 @@ export default async function supplierRoutes(app: App, ctx: ModuleContext) {
         ...PageQuery.properties, q: Type.Optional(Type.String({ maxLength: 200 })), country: Type.Optional(Country),
         status: Type.Optional(Type.Union(['active', 'on_hold', 'blocked', 'archived'].map((s) => Type.Literal(s)))),
         materialId: Type.Optional(Type.String({ format: 'uuid' })), certification: Type.Optional(Type.String({ maxLength: 40 })),
+        band: Type.Optional(Type.Union([Type.Literal('high'), Type.Literal('medium'), Type.Literal('low'), Type.Literal('none')], { description: 'band of the latest approved weighted score; none = never approved' })),
+        bbox: Type.Optional(Type.String({ pattern: '^-?[0-9.]+,-?[0-9.]+,-?[0-9.]+,-?[0-9.]+$', description: 'minLon,minLat,maxLon,maxLat: suppliers with a site inside' })),
       }),
       response: { 200: RecordPage, ...problemResponses(400, 401, 403) },
     },
     preHandler: app.requireRole(...READ),
   }, async (req) => {
-    const { q, country, status, materialId, certification, limit, cursor } = req.query;
+    const { q, country, status, materialId, certification, band, bbox, limit, cursor } = req.query;
     const where = [status ? sql`t.status = ${status}` : sql`t.status <> 'archived'`];
     if (q) where.push(sql`t.name ilike ${`%${q.replace(/[%_\\]/g, '\\$&')}%`}`);
     if (country) where.push(sql`t.country = ${country}`);
     if (materialId) where.push(sql`exists (select 1 from sourcing.offers o where o.supplier_id = t.id and o.material_id = ${materialId})`);
     if (certification) where.push(sql`exists (select 1 from sourcing.supplier_certifications c where c.supplier_id = t.id and c.code = ${certification} and current_date between c.valid_from and c.valid_until)`);
+    if (bbox) {
+      const [minLon, minLat, maxLon, maxLat] = bbox.split(',').map(Number) as [number, number, number, number];
+      where.push(sql`exists (select 1 from sourcing.supplier_sites si where si.supplier_id = t.id and si.longitude between ${minLon} and ${maxLon} and si.latitude between ${minLat} and ${maxLat})`);
+    }
+    if (band) {
+      const latest = sql`(select i.weighted_score from sourcing.assessment_items i join sourcing.assessments a on a.id = i.assessment_id
+        where i.supplier_id = t.id and a.status = 'approved' and i.included order by a.approved_at desc limit 1)`;
+      const { high, medium } = DEFAULT_PARAMS.bands;
+      where.push(band === 'none' ? sql`${latest} is null` : band === 'high' ? sql`${latest} >= ${high}`
+        : band === 'medium' ? sql`${latest} >= ${medium} and ${latest} < ${high}` : sql`${latest} < ${medium}`);
+    }
     const rows = await listRows(db, suppliers, where, idCursor(cursor), limit);
     const page = toPage(rows, limit, (r) => [r.id]);
     const ids = page.items.map((r) => r.id as string);
     if (ids.length === 0) return page;
-    const extras = await sql<{ id: string; lat: string | null; lon: string | null; certs: string[] | null; materials: string[] | null; latest: any }>`
+    const extras = await sql<{ id: string; lat: string | null; lon: string | null; certs: string[] | null; expiring: string[] | null; materials: string[] | null; latest: any }>`
       select s.id,
         (select latitude from sourcing.supplier_sites where supplier_id = s.id order by is_primary desc, id limit 1) as lat,
         (select longitude from sourcing.supplier_sites where supplier_id = s.id order by is_primary desc, id limit 1) as lon,
         (select array_agg(distinct code) from sourcing.supplier_certifications where supplier_id = s.id and current_date between valid_from and valid_until) as certs,
+        (select array_agg(distinct code) from sourcing.supplier_certifications where supplier_id = s.id and current_date between valid_from and valid_until
+            and valid_until < current_date + 60) as expiring,
         (select array_agg(distinct material_id) from sourcing.offers where supplier_id = s.id and status = 'active') as materials,
         (select json_build_object('economic', i.economic_score, 'quality', i.quality_score, 'environmental', i.environmental_score,
                 'weighted', i.weighted_score, 'assessmentId', a.id, 'approvedAt', a.approved_at)
@@ -61,13 +78,16 @@ export default async function supplierRoutes(app: App, ctx: ModuleContext) {
           where i.supplier_id = s.id and a.status = 'approved' and i.included order by a.approved_at desc limit 1) as latest
       from sourcing.suppliers s where s.id = any(${ids}::uuid[])`.execute(db);
     const byId = new Map(extras.rows.map((e) => [e.id, e]));
+    const today = new Date().toISOString().slice(0, 10);
+    const otif = new Map(await Promise.all(ids.map(async (id) => [id, (await supplierKpis(db, id, null, today)).otifPct] as const)));
     return {
       ...page,
       items: page.items.map((s) => {
         const e = byId.get(s.id as string)!;
         return {
           ...s, primarySite: e.lat === null ? null : { lat: Number(e.lat), lon: Number(e.lon) },
-          validCertifications: e.certs ?? [], materials: e.materials ?? [], latestScores: e.latest,
+          validCertifications: e.certs ?? [], expiringCertifications: e.expiring ?? [], materials: e.materials ?? [], latestScores: e.latest,
+          latestBand: e.latest?.weighted == null ? null : bandOf(Number(e.latest.weighted)), otifPct: otif.get(s.id as string) ?? null,
         };
       }),
     };

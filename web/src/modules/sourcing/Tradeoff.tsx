@@ -111,7 +111,7 @@ export default function Tradeoff() {
             <Card title={t('sourcing.weights')}><WeightsEditor value={weights} onChange={setWeights} /></Card>
             <Card title={t('sourcing.liveRanking')} actions={what.isFetching ? <span className="spinner" aria-label={t('sourcing.updating')} /> : null}>
               {what.error ? <ProblemAlert error={what.error} /> : !what.data ? <Skeleton lines={4} /> : (
-                <table className="table src-table" data-testid="live-ranking">
+                <div className="scroll-x"><table className="table src-table" data-testid="live-ranking">
                   <thead><tr><th className="num">#</th><th>{t('sourcing.supplier')}</th><th className="num">{t('sourcing.weighted')}</th><th className="num">{t('sourcing.closeness')}</th><th>{t('sourcing.vsAssessment')}</th></tr></thead>
                   <tbody>{what.data.ranking.map((r) => {
                     const before = original.get(r.offerId);
@@ -126,7 +126,7 @@ export default function Tradeoff() {
                       </tr>
                     );
                   })}</tbody>
-                </table>
+                </table></div>
               )}
             </Card>
           </div>
@@ -151,12 +151,12 @@ export default function Tradeoff() {
               <div className="grid-2">
                 <Card title={t('sourcing.pareto')} description={t('sourcing.paretoHint')}><SChart option={pareto} height={320} label={t('sourcing.pareto')} /></Card>
               <Card title={t('sourcing.pillarsNow')}>
-                <table className="table src-table">
+                <div className="scroll-x"><table className="table src-table">
                   <thead><tr><th>{t('sourcing.supplier')}</th>{PILLARS.map((p) => <th key={p}>{t(pillarKey(p))}</th>)}</tr></thead>
                   <tbody>{what.data.ranking.map((r) => { const i = byOffer.get(r.offerId); return (
                     <tr key={r.offerId}><td>{name(r.offerId)}</td>{PILLARS.map((p) => <td key={p}><PillarBar value={i?.pillars?.[p]} /></td>)}</tr>
                   ); })}</tbody>
-                </table>
+                </table></div>
               </Card>
               </div>
               <Card title={t('sourcing.pairs')} description={t('sourcing.pairsHint')}>
