@@ -53,6 +53,8 @@ export async function startServer(options: { env?: Record<string, string>; args?
     mkdirSync(cleanupDir, { recursive: true });
     env.ATRIUM_DATA_DIR = cleanupDir;
     env.ATRIUM_EMBEDDED_PG_PORT = String(await freePort());
+    // the embedded server's superuser (src/platform/db/embedded.ts) and the database the app creates, so a benchmark can bulk-load
+    dbUrl = `postgres://postgres:postgres@127.0.0.1:${env.ATRIUM_EMBEDDED_PG_PORT}/atrium`;
     delete env.DATABASE_URL;
   }
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts'), ...(options.args ?? [])], {
