@@ -9,6 +9,7 @@ import { Alert, ProblemAlert, Skeleton } from '../../platform/ui/feedback';
 import { Badge, Card, PageHeader } from '../../platform/ui/layout';
 import { useToast } from '../../platform/ui/toast';
 import { glucoseKeys } from './api';
+import { SensorsSection } from './Sensors';
 import './glucose.css';
 
 const PATIENT = 'me';
@@ -69,6 +70,7 @@ export default function Devices() {
       <PageHeader title={t('glucose.devices')} description={t('glucose.ns.lead')} />
       <ProblemAlert error={status.error} onRetry={() => void status.refetch()} />
       <div className="g-stack">
+        <SensorsSection />
         <Card title={t('glucose.ns.title')} description={t('glucose.ns.titleLead')}
           actions={s ? <Badge tone={s.exists ? 'success' : 'neutral'}>{s.exists ? t('glucose.ns.active') : t('glucose.ns.notSet')}</Badge> : undefined}>
           {status.isPending ? <Skeleton lines={4} /> : (

@@ -4,6 +4,7 @@ import { Chart } from '../../platform/ui/Chart';
 import { useI18n, useT } from '../../platform/i18n';
 import type { History } from './api';
 import type { Alert } from './alerts-api';
+import { coneSigma, type Prediction } from './sensors-api';
 import { toUnit, type GlucoseUnit, type Targets } from './units';
 
 type Reading = { id: string; measuredAt: string; value: number; source: string; flags: string[] };
@@ -15,8 +16,10 @@ const GAP_MS = 15 * 60_000;
  * The live chart: CGM line, finger-sticks as dots, the target band, flagged readings and markers (alerts, notes),
  * times on the patient's clock.
  */
-export function GlucoseChart({ history, alerts = [], unit, targets, fromMs, toMs, timeZone }: {
+export function GlucoseChart({ history, alerts = [], unit, targets, fromMs, toMs, timeZone, forecast }: {
   history: History | undefined; alerts?: Alert[]; unit: GlucoseUnit; targets: Targets; fromMs: number; toMs: number; timeZone: string;
+  /** The current forecast: drawn as its primary trajectory with a cone of ±1 SD growing to 60 min. */
+  forecast?: Prediction | null;
 }) {
   const t = useT();
   const { locale } = useI18n();
@@ -50,6 +53,14 @@ export function GlucoseChart({ history, alerts = [], unit, targets, fromMs, toMs
     const time = new Intl.DateTimeFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { hour: '2-digit', minute: '2-digit', timeZone });
     const full = new Intl.DateTimeFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone });
     const fmt = (v: number) => (unit === 'mmol/L' ? v.toFixed(1) : String(v));
+    const baseMs = forecast?.baseTime ? new Date(forecast.baseTime).getTime() : null;
+    const path = baseMs !== null && forecast?.baseValue != null && forecast.trajectory.length
+      ? [{ minutesAhead: 0, value: forecast.baseValue }, ...forecast.trajectory] : [];
+    const at = (m: number) => baseMs! + m * 60_000;
+    const coneLow = path.map((p) => [at(p.minutesAhead), toUnit(Math.max(0, p.value - coneSigma(p.minutesAhead)), unit)]);
+    const coneBand = path.map((p) => [at(p.minutesAhead), toUnit(p.value + coneSigma(p.minutesAhead), unit) - toUnit(Math.max(0, p.value - coneSigma(p.minutesAhead)), unit)]);
+    const coneLine = path.map((p) => [at(p.minutesAhead), toUnit(p.value, unit)]);
+    const endMs = path.length ? Math.max(toMs, at(60) + 5 * 60_000) : toMs;
     return {
       animation: false,
       grid: { left: 44, right: 14, top: 16, bottom: 30 },
@@ -58,7 +69,7 @@ export function GlucoseChart({ history, alerts = [], unit, targets, fromMs, toMs
         formatter: (p: { seriesName: string; value: [number, number]; data: { label?: string; flags?: string; actual?: number } }) =>
           `${full.format(new Date(p.value[0]))}<br/><b>${fmt(p.data?.actual ?? p.value[1])} ${unit}</b> · ${p.seriesName}${p.data?.label ? `<br/>${escapeHtml(p.data.label)}` : ''}${p.data?.flags ? `<br/>${escapeHtml(p.data.flags)}` : ''}`,
       },
-      xAxis: { type: 'time', min: fromMs, max: toMs, axisLabel: { formatter: (v: number) => time.format(new Date(v)), hideOverlap: true } },
+      xAxis: { type: 'time', min: fromMs, max: endMs, axisLabel: { formatter: (v: number) => time.format(new Date(v)), hideOverlap: true } },
       yAxis: { type: 'value', min: 0, max: unit === 'mmol/L' ? Math.ceil(top / 3) * 3 : Math.ceil(top / 50) * 50, splitLine: { lineStyle: { color: '#eef0f3' } } },
       series: [
         {
@@ -77,9 +88,14 @@ export function GlucoseChart({ history, alerts = [], unit, targets, fromMs, toMs
         { name: t('glucose.chart.flagged'), type: 'scatter', data: flagged, symbol: 'diamond', symbolSize: 11, itemStyle: { color: '#d48a00' }, z: 5 },
         { name: t('glucose.chart.alerts'), type: 'scatter', data: alertMarks, symbol: 'triangle', symbolSize: 14, itemStyle: { color: '#b42318' }, z: 6 },
         { name: t('glucose.chart.notes'), type: 'scatter', data: otherMarks, symbol: 'pin', symbolSize: 18, itemStyle: { color: '#1d5fa8' }, z: 6 },
+        ...(path.length ? [
+          { name: 'cone-low', type: 'line', data: coneLow, stack: 'cone', showSymbol: false, silent: true, lineStyle: { opacity: 0 }, tooltip: { show: false } },
+          { name: t('glucose.forecast.cone'), type: 'line', data: coneBand, stack: 'cone', showSymbol: false, silent: true, lineStyle: { opacity: 0 }, areaStyle: { color: 'rgba(29, 95, 168, 0.16)' }, tooltip: { show: false } },
+          { name: t('glucose.forecast.cone'), type: 'line', data: coneLine, showSymbol: false, lineStyle: { width: 2, type: 'dashed', color: '#1d5fa8' }, itemStyle: { color: '#1d5fa8' }, z: 3 },
+        ] : []),
       ],
     };
-  }, [history, alerts, unit, targets, fromMs, toMs, timeZone, locale, t]);
+  }, [history, alerts, unit, targets, fromMs, toMs, timeZone, locale, t, forecast]);
   return <Chart option={option} height={320} label={t('glucose.chart.label')} />;
 }
 

@@ -15,6 +15,8 @@ import { CurrentValue } from './CurrentValue';
 import { ReadingDialog } from './ReadingDialog';
 import { GlucoseChart } from './GlucoseChart';
 import { DEFAULT_TARGETS, formatGlucose } from './units';
+import { sensorKeys } from './sensors-api';
+import { ForecastSummary } from './Forecast';
 import './glucose.css';
 
 const WINDOWS = [3, 6, 12, 24] as const;
@@ -62,6 +64,12 @@ export default function PatientView() {
       query: { patientId: patientId!, since: new Date(Date.now() - hours * 3_600_000).toISOString(), limit: 200 }, signal,
     }) as Promise<{ items: Alert[] }>,
     enabled: Boolean(patientId),
+  });
+  const forecast = useQuery({
+    queryKey: sensorKeys.forecast(patientId ?? ''),
+    queryFn: ({ signal }) => api.get('/api/v1/glucose/patients/{patientId}/predictions/current', { params: { patientId: patientId! }, signal }),
+    enabled: Boolean(patientId),
+    refetchInterval: 60_000,
   });
   const patients = useQuery({
     queryKey: glucoseKeys.patients,
@@ -116,7 +124,7 @@ export default function PatientView() {
           <EmptyState icon="clock" title={t('glucose.noReadingsWindow', { n: hours })}>{self ? t('glucose.noReadingsSelfHint') : t('glucose.noReadingsHint')}</EmptyState>
         ) : (
           <div data-testid="glucose-chart">
-            <GlucoseChart history={history.data} alerts={alerts.data?.items} unit={unit} targets={targets} fromMs={span.from} toMs={span.to} timeZone={zone} />
+            <GlucoseChart history={history.data} alerts={alerts.data?.items} unit={unit} targets={targets} fromMs={span.from} toMs={span.to} timeZone={zone} forecast={forecast.data} />
           </div>
         )}
         <div className="g-legend" aria-hidden="true">
@@ -125,7 +133,9 @@ export default function PatientView() {
           <span className="g-l-manual">{t('glucose.chart.manual')}</span>
           <span className="g-l-flagged">{t('glucose.chart.flagged')}</span>
           <span className="g-l-alert">{t('glucose.chart.alerts')}</span>
+          {forecast.data?.primaryModel ? <span className="g-l-forecast">{t('glucose.forecast.cone')}</span> : null}
         </div>
+        {readings > 0 ? <ForecastSummary forecast={forecast.data} unit={unit} accuracyTo={`/glucose/patients/${self ? 'me' : patientId}/predictions`} /> : null}
       </Card>
       {patientId ? <ReadingDialog patientId={patientId} unit={unit} open={logging} onClose={() => setLogging(false)} /> : null}
     </>

@@ -13,6 +13,8 @@ const Nutrition = lazy(() => import('./Nutrition'));
 const LogForms = lazy(() => import('./LogForms'));
 const Dashboard = lazy(() => import('./Dashboard'));
 const Reports = lazy(() => import('./Reports'));
+// Glucose III B: prediction accuracy
+const PredictionAccuracy = lazy(() => import('./PredictionAccuracy'));
 
 /** Glucose pages (spec glucose §8): live cards, the live chart, alerts inbox and settings, care team, Nightscout setup. */
 export const glucoseWeb: WebModule = {
@@ -45,5 +47,6 @@ export const glucoseWeb: WebModule = {
     { path: 'glucose/patients/:patientId/alert-settings', page: AlertSettings, roles: ['patient', 'caregiver', 'clinician', 'admin'] },
     { path: 'glucose/care-team', page: CareTeam, roles: ['patient', 'caregiver', 'clinician'] },
     { path: 'glucose/devices', page: Devices, roles: ['patient'] },
+    { path: 'glucose/patients/:patientId/predictions', page: PredictionAccuracy, roles: ['patient', 'caregiver', 'clinician', 'admin'] },
   ],
 };

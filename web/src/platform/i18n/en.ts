@@ -1520,6 +1520,8 @@ export const en = {
   'glucose.accuracy.base': 'From',
   'glucose.accuracy.predicted': 'Forecast 30 / 60 min',
   'glucose.accuracy.actual': 'Actual 30 / 60 min',
+  'glucose.accuracy.older': 'Older forecasts',
+  'glucose.accuracy.newest': 'Back to the newest',
   'glucose.accuracy.noRecent': 'No forecast in the last 24 hours.',
   'glucose.accuracy.say': 'How was it?',
   'glucose.accuracy.thanks': 'Thank you: feedback saved.',

@@ -1521,6 +1521,8 @@ export const fr: Record<MessageKey, string> = {
   'glucose.accuracy.base': 'À partir de',
   'glucose.accuracy.predicted': 'Prévu 30 / 60 min',
   'glucose.accuracy.actual': 'Mesuré 30 / 60 min',
+  'glucose.accuracy.older': 'Prévisions plus anciennes',
+  'glucose.accuracy.newest': 'Revenir aux plus récentes',
   'glucose.accuracy.noRecent': 'Aucune prévision ces dernières 24 heures.',
   'glucose.accuracy.say': 'Qu’en pensez-vous ?',
   'glucose.accuracy.thanks': 'Merci : retour enregistré.',
