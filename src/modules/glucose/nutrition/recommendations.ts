@@ -121,6 +121,7 @@ export default async function recommendationRoutes(app: App, svc: GlucoseService
       if (f.maxCarbs !== undefined) q = q.where('carbs_g', '<=', String(f.maxCarbs));
       if (f.gi) q = q.where('gi_category', 'in', f.gi);
       if (advice.code === 'lower_carb' || !f.fastActing) q = q.where('category', '<>', 'hypo_treatment');
+      if (advice.code !== 'lower_carb') q = q.where('carbs_g', '>', '0');
       items = (await q.execute()).map((r) => ({ id: r.id, name: r.name, portionLabel: r.portion_label, carbsG: Number(r.carbs_g), giCategory: r.gi_category, fastActing: r.fast_acting }));
     }
     await recordHealthRead(db, req, access, 'recommendations', { kind: 'nutrition' });

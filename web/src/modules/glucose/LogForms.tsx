@@ -31,7 +31,7 @@ function useSubmit(patientId: string, run: () => Promise<unknown>, done: string,
 function FormShell({ onSubmit, busy, error, fields, children, testId }: { onSubmit: (e: FormEvent) => void; busy: boolean; error: unknown; fields: string[]; children: ReactNode; testId: string }) {
   const t = useT();
   return (
-    <form onSubmit={onSubmit} noValidate className="g-narrow" data-testid={testId}>
+    <form onSubmit={onSubmit} noValidate className="cl-form" data-testid={testId}>
       {children}
       <ProblemAlert error={error} fields={fields} />
       <Button type="submit" variant="primary" icon="check" busy={busy}>{t('care.save')}</Button>

@@ -127,13 +127,13 @@ function Meals({ patientId, canLog }: { patientId: string; canLog: boolean }) {
                 <div className="g-list-main">
                   <strong>{m.name ?? t(`care.mealType.${m.mealType}` as 'care.mealType.lunch')} · {m.carbsG} g</strong>
                   <span>{formatDate(m.takenAt, 'datetime')} · {t(`care.mealType.${m.mealType}` as 'care.mealType.lunch')}{m.caloriesKcal !== null ? ` · ${m.caloriesKcal} kcal` : ''}{m.enteredByName ? ` · ${m.enteredByName}` : ''}</span>
-                  {open === m.id ? <ImpactChart patientId={patientId} meal={m} /> : null}
                 </div>
                 <div className="button-row">
                   <ImpactText meal={m} />
                   <Button size="sm" onClick={() => setOpen(open === m.id ? null : m.id)}>{open === m.id ? t('care.hide') : t('care.showImpact')}</Button>
                   {canLog ? <Button size="sm" icon="trash" aria-label={t('care.delete')} onClick={() => remove.mutate(m.id)} /> : null}
                 </div>
+                {open === m.id ? <div className="cl-meal-chart"><ImpactChart patientId={patientId} meal={m} /></div> : null}
               </li>
             ))}
           </ul>
