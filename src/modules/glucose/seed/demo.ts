@@ -6,6 +6,7 @@ import { ingestTransaction, storeReadings } from '../readings/store.js';
 import type { IncomingReading } from '../readings/plan.js';
 import { demoTrace } from './trace.js';
 import { zoneOffsetMinutes } from '../patients/zone.js';
+import { seedCareLogs } from '../nutrition/seed.js';
 
 /** Demo accounts, printed in docs/glucose.md (the web app shows them on its sign-in page). */
 export const DEMO_ACCOUNTS = {
@@ -23,7 +24,8 @@ const ZONE = 'Europe/Paris';
  */
 export async function seedDemo(ctx: ModuleContext): Promise<void> {
   const exists = await ctx.db.selectFrom('platform.users').select('id').where('email', '=', DEMO_ACCOUNTS.patient.email).executeTakeFirst();
-  if (exists) return;
+  // Glucose III A demo data (medications, meals, activity) is added to an existing demo patient too; it is idempotent.
+  if (exists) return seedCareLogs(ctx, DEMO_ACCOUNTS.patient.email);
   const ids = await ctx.db.transaction().execute(async (tx) => {
     const out: Record<keyof typeof DEMO_ACCOUNTS, string> = { patient: '', caregiver: '', clinician: '' };
     for (const [key, account] of Object.entries(DEMO_ACCOUNTS) as [keyof typeof DEMO_ACCOUNTS, (typeof DEMO_ACCOUNTS)[keyof typeof DEMO_ACCOUNTS]][]) {
@@ -65,4 +67,5 @@ export async function seedDemo(ctx: ModuleContext): Promise<void> {
     await ingestTransaction(svc, ids.patient, [fingerSticks[0].measuredAtMs, fingerSticks[fingerSticks.length - 1].measuredAtMs], (tx) => storeReadings(tx, ids.patient, fingerSticks, null));
   }
   ctx.log.info({ patient: DEMO_ACCOUNTS.patient.email, readings: cgm.length }, 'glucose demo data seeded');
+  await seedCareLogs(ctx, DEMO_ACCOUNTS.patient.email);
 }
