@@ -35,10 +35,10 @@ const modelJson = (m: ComputedForecast['ar2']) => (m ? JSON.stringify({ points: 
  * transaction and stored as one predictions row; the external model, when configured, is asked by a job that
  * updates the same row. Answers null when the reading is not a forecast base or no model could run.
  */
-export async function forecastOnIngest(svc: GlucoseServices, tx: Tx, patientId: string, r: BaseReading): Promise<ForecastSummary | null> {
+export async function forecastOnIngest(svc: GlucoseServices, tx: Tx, patientId: string, r: BaseReading, options: { askExternal?: boolean } = {}): Promise<ForecastSummary | null> {
   if (r.source !== 'cgm' || r.flags.includes('suspect')) return null;
   const inputs = await loadForecastInputs(tx, patientId, { id: r.id, atMs: r.measuredAtMs, value: r.value, trendRate: r.trendRate });
-  const external = externalModelConfig();
+  const external = options.askExternal === false ? null : externalModelConfig();
   const f = computeForecast(inputs);
   if (!f.primaryModel) return null;
   const fallbackReason = external ? 'external_pending' : f.fallbackReason;

@@ -69,7 +69,7 @@ export default function PredictionAccuracy() {
     <>
       <Link className="back-link" to={`/glucose/patients/${raw}`}><Icon name="chevronLeft" size={16} />{t('glucose.myGlucose')}</Link>
       <PageHeader title={t('glucose.accuracy.title')} description={t('glucose.accuracy.lead')} />
-      <Card title={t('glucose.accuracy.period')} actions={
+      <Card title={t('glucose.accuracy.byModel')} actions={
         <div className="segmented" role="tablist" aria-label={t('glucose.accuracy.period')}>
           {PERIODS.map((d) => <button key={d} role="tab" aria-selected={days === d} className={days === d ? 'active' : ''} onClick={() => setDays(d)}>{t('glucose.accuracy.days', { n: d })}</button>)}
         </div>
