@@ -144,6 +144,8 @@ create index quote_due_open_idx on operations.quote (due_date) where status in (
 create index quote_client_idx on operations.quote (client_id);
 create index quote_project_idx on operations.quote (project_id) where project_id is not null;
 create index quote_title_trgm on operations.quote using gin (title gin_trgm_ops);
+create index quote_number_trgm on operations.quote using gin (number gin_trgm_ops);
+create index client_name_trgm on operations.client using gin (name gin_trgm_ops);
 
 create table operations.quote_line (
   id uuid primary key default platform.uuid_v7(),

@@ -140,7 +140,7 @@ test('attachments: type sniffed from content, size limit, SHA-256 stored, downlo
     const form = new FormData();
     form.set('ownerType', 'quote');
     form.set('ownerId', ownerId);
-    form.set('file', new Blob([bytes], { type }), name);
+    form.set("file", new Blob([new Uint8Array(bytes)], { type }), name);
     return fetch(`${t.url}${P}/attachments`, { method: 'POST', body: form, headers: { authorization: `Bearer ${token}` } }).then(async (r) => ({ status: r.status, body: await r.json() as any }));
   };
   const pdfBytes = Buffer.from('%PDF-1.4\n% demo\n');
