@@ -8,6 +8,11 @@ const Clients = lazy(() => import('./Clients'));
 const Projects = lazy(() => import('./Projects'));
 const Templates = lazy(() => import('./Templates'));
 const OFFICE_ROLES: ('staff' | 'manager' | 'admin')[] = ['staff', 'manager', 'admin'];
+// backups (issue 8 C): backups, keys, restores — admins only
+const Backups = lazy(() => import('./Backups'));
+const BackupKeys = lazy(() => import('./BackupKeys'));
+const Restores = lazy(() => import('./Restores'));
+const BACKUP_ROLES: 'admin'[] = ['admin'];
 
 /** Operations pages (spec operations §9): quotes and their editor, clients/projects/templates, notification settings, overview, backups, keys, restores, history and alerts. */
 export const operationsWeb: WebModule = {
@@ -18,6 +23,9 @@ export const operationsWeb: WebModule = {
     { to: '/operations/clients', label: 'operations.clients', icon: 'users', roles: OFFICE_ROLES },
     { to: '/operations/projects', label: 'operations.projects', icon: 'sliders', roles: OFFICE_ROLES },
     { to: '/operations/templates', label: 'operations.templates', icon: 'copy', roles: OFFICE_ROLES },
+    { to: '/operations/backups', label: 'opsBackups.nav', icon: 'shield', roles: BACKUP_ROLES },
+    { to: '/operations/backup-keys', label: 'opsKeys.nav', icon: 'key', roles: BACKUP_ROLES },
+    { to: '/operations/restores', label: 'opsRestores.nav', icon: 'refresh', roles: BACKUP_ROLES },
   ],
   routes: [
     { path: 'operations/quotes', page: Quotes, roles: OFFICE_ROLES },
@@ -26,5 +34,8 @@ export const operationsWeb: WebModule = {
     { path: 'operations/clients', page: Clients, roles: OFFICE_ROLES },
     { path: 'operations/projects', page: Projects, roles: OFFICE_ROLES },
     { path: 'operations/templates', page: Templates, roles: OFFICE_ROLES },
+    { path: 'operations/backups', page: Backups, roles: BACKUP_ROLES },
+    { path: 'operations/backup-keys', page: BackupKeys, roles: BACKUP_ROLES },
+    { path: 'operations/restores', page: Restores, roles: BACKUP_ROLES },
   ],
 };
