@@ -5,6 +5,7 @@ import { currentReading } from '../readings/current.js';
 import { patientZone } from '../patients/zone.js';
 import { localDateKey, localDate, localMidnight } from '../reports/local-time.js';
 import { healthScore } from './health-score.js';
+import { medicationBlock } from '../medications/dashboard.js';
 
 export const SUMMARY_BLOCKS = ['nutrition', 'activity', 'medication', 'prediction'] as const;
 export type SummaryBlock = typeof SUMMARY_BLOCKS[number];
@@ -67,19 +68,19 @@ async function activity(db: Db, patientId: string, zone: string, nowMs: number) 
 }
 
 /**
- * GET …/dashboard/summary (§4.4): the blocks' queries run in parallel. Medication (next dose, 7-day adherence)
- * and prediction belong to capabilities not in this installation yet: those blocks are null and the health
- * score uses adherence 100 ("no dose was due").
+ * GET …/dashboard/summary (§4.4): the blocks' queries run in parallel. The medication block (next dose, adherence,
+ * low stock) comes from medications/dashboard.ts and its 7-day adherence feeds the health score (100 when no dose
+ * was due). Prediction belongs to a capability not in this installation yet: that block is null.
  */
 export async function dashboardSummary(db: Db, patientId: string, include: readonly SummaryBlock[], nowMs = Date.now()) {
   const zone = await patientZone(db, patientId);
-  const [glucose, alerts, values, food, move] = await Promise.all([
+  const [glucose, alerts, values, food, move, meds] = await Promise.all([
     currentReading(db, patientId, nowMs), topAlerts(db, patientId), readings24h(db, patientId, nowMs),
-    nutrition(db, patientId, nowMs), activity(db, patientId, zone, nowMs),
+    nutrition(db, patientId, nowMs), activity(db, patientId, zone, nowMs), medicationBlock(db, patientId, nowMs),
   ]);
   const b = bands(values);
   const score = healthScore({
-    inRangePct: b?.inRangePct ?? null, adherencePct: null,
+    inRangePct: b?.inRangePct ?? null, adherencePct: meds.adherence7dPct,
     kcal24h: food.mealsLogged > 0 ? food.block.caloriesKcal.consumed : null, kcalGoal: food.block.caloriesKcal.goal,
     stepsToday: move.stepsToday, stepsGoal: move.block.steps.goal,
   });
@@ -87,7 +88,7 @@ export async function dashboardSummary(db: Db, patientId: string, include: reado
     patientId,
     glucose,
     alerts,
-    medication: null,
+    medication: include.includes('medication') ? meds.block : null,
     nutrition: include.includes('nutrition') ? food.block : null,
     activity: include.includes('activity') ? move.block : null,
     prediction: null,

@@ -287,3 +287,19 @@ test('access per route and role: caregiver logs but cannot edit plans, clinician
   const audit = await t.db.db.selectFrom('platform.audit_events').select('action').where('action', 'like', 'glucose.medication%').execute();
   assert.ok(audit.some((a) => a.action === 'glucose.medication_dose.recorded') && audit.some((a) => a.action === 'glucose.medications.read'));
 });
+
+test('dashboard summary: the medication block gives the next dose, adherence and low stock; adherence feeds the health score', async () => {
+  const patient = await t.createUser(['patient']);
+  const p = await plan(patient, { ...twiceDaily, stockTracking: true, initialStock: 3 });
+  const missed = await doseAt(p.id, 300);
+  await sql`update glucose.medication_doses set status = 'missed' where id = ${missed}`.execute(t.db.db);
+  const due = await doseAt(p.id, 10);
+  const res = await t.api('GET', `${G}/patients/me/dashboard/summary?include=medication`, { token: patient.token });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.equal(res.body.medication.nextDose.doseId, due);
+  assert.equal(res.body.medication.nextDose.isDelayed, false);
+  assert.ok(res.body.medication.nextDose.countdownSeconds < 0);
+  assert.equal(res.body.medication.adherence7dPct, 0);
+  assert.deepEqual(res.body.medication.lowStock.map((s: { status: string }) => s.status), ['critical']);
+  assert.equal(res.body.healthScore.components.adherence, 0);
+});
