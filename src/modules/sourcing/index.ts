@@ -12,6 +12,7 @@ import insightRoutes from './insights/routes.js';
 import { seedSourcing } from './seed/demo.js';
 import { defineSourcingJobs } from './jobs/expiry.js';
 import { defineCertificateJobs } from './jobs/certificates.js';
+import importRoutes, { defineImportJobs } from './imports/routes.js';
 import { defineSourcingTopics, publish } from './events.js';
 
 export interface SourcingOptions { scoringUrl?: string; scoringSecret?: string; scoringTimeoutMs?: number; fallbackInProcess?: boolean }
@@ -44,6 +45,7 @@ export function createSourcingModule(options: SourcingOptions = {}): AtriumModul
       defineSourcingTopics(ctx);
       defineSourcingJobs(ctx);
       defineCertificateJobs(ctx);
+      defineImportJobs(ctx);
       // /suppliers/map before /suppliers/:id: static segments win in Fastify anyway, registered first for readability.
       await insightRoutes(app, ctx);
       await supplierRoutes(app, ctx);
@@ -53,6 +55,7 @@ export function createSourcingModule(options: SourcingOptions = {}): AtriumModul
       await referenceRoutes(app, ctx);
       await calculatorRoutes(app, ctx, engine);
       await assessmentRoutes(app, ctx, engine);
+      await importRoutes(app, ctx);
     }) as AtriumModule['routes'],
     seed: seedSourcing,
   };
