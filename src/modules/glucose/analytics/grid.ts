@@ -55,29 +55,61 @@ export function samplingInterval(t: Float64Array): number | null {
 }
 
 /** UTC offsets of one IANA zone, from Intl (the only source of zone rules in Node without a library). */
+interface ZoneRules { format: Intl.DateTimeFormat; days: Map<number, number>; quarters: Map<number, number> }
+const zones = new Map<string, ZoneRules>();
+const QUARTER_HOUR = 15 * MINUTE;
+const MIXED = Number.NaN;
+
 export class ZoneClock {
-  private readonly format: Intl.DateTimeFormat | null;
-  private readonly cache = new Map<number, number>();
+  private readonly rules: ZoneRules | null;
 
   constructor(readonly zone: string) {
-    this.format = zone === 'UTC' || zone === 'Etc/UTC' ? null : new Intl.DateTimeFormat('en-US', {
-      timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
-    });
+    if (zone === 'UTC' || zone === 'Etc/UTC') { this.rules = null; return; }
+    let rules = zones.get(zone);
+    if (!rules) {
+      rules = {
+        format: new Intl.DateTimeFormat('en-US', {
+          timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+        }),
+        days: new Map(), quarters: new Map(),
+      };
+      zones.set(zone, rules);
+    }
+    this.rules = rules;
   }
 
-  /** Offset in minutes (local − UTC) at an instant. */
-  offset(ms: number): number {
-    if (!this.format) return 0;
-    const at = Math.floor(ms / 1000) * 1000;
-    const hit = this.cache.get(at);
+  /** One Intl answer per quarter hour (zone rules change offsets only on quarter hours). */
+  private exact(ms: number): number {
+    const rules = this.rules!;
+    const at = Math.floor(ms / QUARTER_HOUR) * QUARTER_HOUR;
+    const hit = rules.quarters.get(at);
     if (hit !== undefined) return hit;
     const p: Record<string, string> = {};
-    for (const part of this.format.formatToParts(new Date(at))) p[part.type] = part.value;
+    for (const part of rules.format.formatToParts(new Date(at))) p[part.type] = part.value;
     const local = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
     const off = Math.round((local - at) / MINUTE);
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(at, off);
+    if (rules.quarters.size > 100_000) rules.quarters.clear();
+    rules.quarters.set(at, off);
     return off;
+  }
+
+  /**
+   * Offset in minutes (local − UTC) at an instant. A UTC day whose two ends have the same offset has it
+   * throughout (no zone changes its offset twice in a day), so most days cost two Intl calls, shared by every
+   * clock of the zone in this process.
+   */
+  offset(ms: number): number {
+    const rules = this.rules;
+    if (!rules) return 0;
+    const day = Math.floor(ms / DAY_MS);
+    let known = rules.days.get(day);
+    if (known === undefined) {
+      const a = this.exact(day * DAY_MS), b = this.exact((day + 1) * DAY_MS);
+      known = a === b ? a : MIXED;
+      if (rules.days.size > 100_000) rules.days.clear();
+      rules.days.set(day, known);
+    }
+    return Number.isNaN(known) ? this.exact(ms) : known;
   }
 
   /** Local wall-clock ms (as if UTC) of an instant. */
@@ -91,7 +123,7 @@ export class ZoneClock {
    * when it repeats (fall back).
    */
   instant(wallMs: number): number | null {
-    if (!this.format) return wallMs;
+    if (!this.rules) return wallMs;
     const candidates = new Set([this.offset(wallMs - DAY_MS), this.offset(wallMs + DAY_MS), this.offset(wallMs)]);
     let best: number | null = null;
     for (const o of candidates) {

@@ -10,33 +10,39 @@ export interface AnalyticsInput { all: Series; cgm: Series }
 
 const EMPTY: Series = { t: new Float64Array(0), v: new Float64Array(0) };
 
-/** Postgres float8[] text ("{1.5,2,…}") to a typed array; faster than the driver's generic array parser. */
-function floats(text: string | null): Float64Array {
+/** Postgres array text ("{1,2.5,…}") to a typed array, `scale` applied; faster than the driver's generic array parser. */
+function numbers(text: string | null, scale = 1): Float64Array {
   if (!text || text.length <= 2) return new Float64Array(0);
   const parts = text.slice(1, -1).split(',');
   const out = new Float64Array(parts.length);
-  for (let i = 0; i < parts.length; i++) out[i] = +parts[i];
+  for (let i = 0; i < parts.length; i++) out[i] = +parts[i] * scale;
   return out;
 }
 
 /**
- * §5.1 input set of a patient in [from, to): not deleted, not flagged suspect or warm-up, in time order. One query
- * answering two pairs of arrays (all sources, CGM only) so a 90-day range is one round trip and no per-row objects.
+ * §5.1 input set of a patient in [from, to): not deleted, not flagged suspect or warm-up, in time order; CGM only
+ * or every source. One query answering two arrays (seconds, mg/dL) so a 90-day range is one round trip, no per-row
+ * objects, and the aggregate reads the primary key's order (no sort).
  */
-export async function loadReadings(db: DbOrTx, patientId: string, fromMs: number, toMs: number): Promise<AnalyticsInput> {
-  const { rows } = await sql<{ t_all: string | null; v_all: string | null; t_cgm: string | null; v_cgm: string | null }>`
-    select array_agg(t order by t)::text as t_all, array_agg(v order by t)::text as v_all,
-           (array_agg(t order by t) filter (where cgm))::text as t_cgm, (array_agg(v order by t) filter (where cgm))::text as v_cgm
-    from (
-      select (extract(epoch from measured_at) * 1000)::float8 as t, value_mgdl::float8 as v, source = 'cgm' as cgm
-      from glucose.readings
-      where patient_id = ${patientId} and measured_at >= ${new Date(fromMs).toISOString()}::timestamptz
-        and measured_at < ${new Date(toMs).toISOString()}::timestamptz
-        and deleted_at is null and not (flags && array['suspect', 'warmup']::text[])
-    ) r`.execute(db);
+export async function loadSeries(db: DbOrTx, patientId: string, fromMs: number, toMs: number, basis: Basis): Promise<Series> {
+  const { rows } = await sql<{ t: string | null; v: string | null }>`
+    select array_agg(extract(epoch from measured_at)::int8 order by measured_at)::text as t,
+           array_agg(value_mgdl order by measured_at)::text as v
+    from glucose.readings
+    where patient_id = ${patientId} and measured_at >= ${new Date(fromMs).toISOString()}::timestamptz
+      and measured_at < ${new Date(toMs).toISOString()}::timestamptz
+      and deleted_at is null and not (flags && array['suspect', 'warmup']::text[])
+      ${basis === 'cgm' ? sql`and source = 'cgm'` : sql``}`.execute(db);
   const row = rows[0];
-  if (!row) return { all: EMPTY, cgm: EMPTY };
-  return { all: dedupe({ t: floats(row.t_all), v: floats(row.v_all) }), cgm: { t: floats(row.t_cgm), v: floats(row.v_cgm) } };
+  if (!row) return EMPTY;
+  const series = { t: numbers(row.t, 1000), v: numbers(row.v) };
+  return basis === 'cgm' ? series : dedupe(series);
+}
+
+/** Both bases (the rollup and the insights need CGM and all sources). */
+export async function loadReadings(db: DbOrTx, patientId: string, fromMs: number, toMs: number): Promise<AnalyticsInput> {
+  const [all, cgm] = await Promise.all([loadSeries(db, patientId, fromMs, toMs, 'all'), loadSeries(db, patientId, fromMs, toMs, 'cgm')]);
+  return { all, cgm };
 }
 
 /** Two sources at the same second: keep the last (iglu keeps the last of repeated times). */

@@ -3,7 +3,7 @@
  * defaults (short window 5, long window 32, direction "avg", interpolation gap 45 min, segment gap 180 min), so
  * that clinicians comparing with iglu see the same number. §5.12.
  */
-import { buildGrid, type Series, type ZoneClock, MINUTE } from './grid.js';
+import { buildGrid, type Grid, type Series, type ZoneClock, MINUTE } from './grid.js';
 
 export const MAGE_SHORT_MA = 5;
 export const MAGE_LONG_MA = 32;
@@ -133,9 +133,9 @@ export function mageSegment(gl: Float64Array, shortMa = MAGE_SHORT_MA, longMa = 
  * weighted by the segment's duration (iglu weights each of the two rows of a segment, so a segment with both
  * counts twice as much as one with a single direction). Null when no segment has a value.
  */
-export function mage(series: Series, clock: ZoneClock): number | null {
+export function mage(series: Series, clock: ZoneClock, fiveMinuteGrid?: Grid): number | null {
   if (series.t.length < 2) return null;
-  const grid = buildGrid(series, DT0, clock);
+  const grid = fiveMinuteGrid?.dt0 === DT0 ? fiveMinuteGrid : buildGrid(series, DT0, clock);
   const { values, times } = grid;
   let first = -1, last = -1;
   for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i])) { if (first < 0) first = i; last = i; }

@@ -257,7 +257,7 @@ export function analyzeGlucose(readings: readonly GlucoseReading[] | Series, opt
     if (value === null) reasons[name] = grid ? 'insufficient_data' : gridReason;
     return value;
   };
-  const mageValue = gridValue('mage', () => mage(series, clock));
+  const mageValue = gridValue('mage', () => mage(series, clock, grid!));
   const moddValue = gridValue('modd', () => modd(grid!));
   const congaValue = gridValue('conga', () => conga(grid!, congaHours));
   const agp = grid ? agpFromGrid(grid) : null;

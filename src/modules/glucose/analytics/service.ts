@@ -5,7 +5,7 @@ import { badRequest } from '../../../platform/http/errors.js';
 import { patientZone } from '../patients/zone.js';
 import { DAY_MS, isoDate, ZoneClock, type Series } from './grid.js';
 import { analyzeGlucose, metricsFromSums, roundHalfAway, roundMetrics, roundPeriod, type Analysis, type DaySums, type PeriodMetrics } from './metrics.js';
-import { loadReadings, type Basis } from './load.js';
+import { loadReadings, loadSeries, type Basis } from './load.js';
 import { rollupDirtyDays } from './rollup.js';
 import { detectInsights, type Insight, type MealForInsight } from './insights.js';
 
@@ -21,9 +21,11 @@ export interface PatientAnalysis {
  * basis "manual" (grid metrics null). `basis=all` takes every source.
  */
 export async function analyzePatient(db: DbOrTx, patientId: string, fromMs: number, toMs: number, basis: Basis = 'cgm', congaHours = 1): Promise<PatientAnalysis> {
-  const [zone, input] = await Promise.all([patientZone(db, patientId), loadReadings(db, patientId, fromMs, toMs)]);
-  const manualFallback = basis === 'cgm' && input.cgm.t.length === 0 && input.all.t.length > 0;
-  const series = basis === 'cgm' && !manualFallback ? input.cgm : input.all;
+  const [zone, first] = await Promise.all([patientZone(db, patientId), loadSeries(db, patientId, fromMs, toMs, basis)]);
+  // no CGM reading in the range: every reading, as finger-sticks (one more query, only in that case)
+  const all = basis === 'cgm' && first.t.length === 0 ? await loadSeries(db, patientId, fromMs, toMs, 'all') : null;
+  const manualFallback = all !== null && all.t.length > 0;
+  const series = manualFallback ? all : first;
   const effective = manualFallback ? 'manual' : basis;
   const analysis = analyzeGlucose(series, { from: fromMs, to: toMs, timeZone: zone, congaHours, basis: manualFallback ? 'manual' : 'cgm' });
   return { zone, basis: effective, series, analysis };
