@@ -1,6 +1,7 @@
 import type { App } from '../../../platform/types.js';
 import type { GlucoseServices } from '../services.js';
 import { defineLogTopic } from './events.js';
+import { addCareLogMarkers } from './markers.js';
 import { computeMealImpact, MEALS_IMPACT_QUEUE, recomputeChanged } from './impact.js';
 import nutritionRoutes from './routes.js';
 import activityRoutes from './activity.js';
@@ -12,6 +13,7 @@ import { defineMedicationJobs, defineMedicationNotices } from '../medications/jo
 /** Glucose III A: medications and insulin (§4.5), nutrition and activity (§4.6), their jobs (§7) and the logs topic (§6). */
 export async function registerCareLogs(app: App, svc: GlucoseServices) {
   defineLogTopic(svc);
+  addCareLogMarkers();
   defineMedicationNotices(svc);
   defineMedicationJobs(svc);
   svc.ctx.jobs.define({

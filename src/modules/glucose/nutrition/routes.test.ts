@@ -175,3 +175,16 @@ test('access: caregiver logs, clinician reads and sets goals only, stranger 404 
   assert.equal((await t.api('PUT', `${G}/food-items/${created.body.id}`, { token: admin.token, body: { ...item, carbsG: 22 } })).body.carbsG, 22);
   assert.equal((await t.api('DELETE', `${G}/food-items/${created.body.id}`, { token: admin.token })).status, 204);
 });
+
+test('chart markers: meals, insulin, medication intakes and activities appear with include=markers', async () => {
+  const p = await t.createUser(['patient']);
+  await t.api('POST', `${G}/patients/me/readings/bulk`, { token: p.token, body: { source: 'cgm', readings: cgmSeries(12, () => 120, { endAgoMin: 1 }) } });
+  await t.api('POST', `${G}/patients/me/meals`, { token: p.token, body: { carbsG: 40, name: 'Pasta', takenAt: minutesAgo(30) } });
+  await t.api('POST', `${G}/patients/me/insulin-doses`, { token: p.token, body: { units: 4, insulinKind: 'rapid', purpose: 'meal', administeredAt: minutesAgo(35) } });
+  await t.api('POST', `${G}/patients/me/activities`, { token: p.token, body: { activityType: 'walking', startedAt: minutesAgo(25), endedAt: minutesAgo(5) } });
+  const res = await t.api('GET', `${G}/patients/me/readings?include=markers`, { token: p.token });
+  assert.equal(res.status, 200);
+  const kinds = res.body.markers.map((m: { kind: string }) => m.kind);
+  assert.deepEqual(kinds, ['insulin', 'meal', 'activity']);
+  assert.equal(res.body.markers[1].label, 'Pasta · 40 g');
+});
