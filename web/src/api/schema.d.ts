@@ -19405,6 +19405,12 @@ export interface paths {
                                 id: string;
                                 issuedAt: string | null;
                                 notes: string | null;
+                                /** @description latest state per notification kind (period_started, deadline_reached) */
+                                notifications: {
+                                    eventDate: string;
+                                    kind: string;
+                                    status: string;
+                                }[];
                                 number: string | null;
                                 /** Format: uuid */
                                 organizationId: string;
