@@ -26,3 +26,18 @@ test('demo: two plans with a 7-day history, vitamin D stock running low, meals w
   assert.ok(daily.body.days.filter((d: { steps: number | null }) => d.steps).length === 7);
   assert.equal((await t.api('GET', '/api/v1/glucose/patients/me/goals', { token })).body.carbsG, 200);
 });
+
+test('retention: care logs older than GLUCOSE_RETENTION_MONTHS are deleted, recent ones kept', async () => {
+  const { purgeCareLogs } = await import('./retention.js');
+  const p = await t.createUser(['patient']);
+  const old = new Date(Date.now() - 121 * 31 * 86_400_000);
+  await t.db.db.insertInto('glucose.meals').values([
+    { patient_id: p.id, taken_at: old, meal_type: 'lunch', carbs_g: 40, absorption_minutes: 180 },
+    { patient_id: p.id, taken_at: new Date(), meal_type: 'lunch', carbs_g: 40, absorption_minutes: 180 },
+  ]).execute();
+  await t.db.db.insertInto('glucose.daily_steps').values({ patient_id: p.id, local_date: old.toISOString().slice(0, 10), source: 'phone', steps: 10 }).execute();
+  const counts = await purgeCareLogs(t.db.db);
+  assert.equal(counts.meals, 1);
+  assert.equal(counts.daily_steps, 1);
+  assert.equal((await t.db.db.selectFrom('glucose.meals').select('id').where('patient_id', '=', p.id).execute()).length, 1);
+});

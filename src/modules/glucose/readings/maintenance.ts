@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { GlucoseServices } from '../services.js';
 import { retentionHorizonMs } from '../config.js';
+import { purgeCareLogs } from '../nutrition/retention.js';
 
 const DEVICE_STATUS_DAYS = 90;
 
@@ -22,7 +23,8 @@ export async function purgeExpired(svc: GlucoseServices, now = Date.now()) {
   const before = new Date(now - 90 * 86_400_000);
   const batches = await sql`delete from glucose.upload_batches where received_at < ${before.toISOString()}::timestamptz`.execute(svc.ctx.db);
   const tombstones = await svc.ctx.db.deleteFrom('glucose.ns_tombstones').where('deleted_at', '<', before).executeTakeFirst();
-  return { uploadBatches: Number(batches.numAffectedRows ?? 0), tombstones: Number(tombstones.numDeletedRows) };
+  const careLogs = await purgeCareLogs(svc.ctx.db, now);
+  return { uploadBatches: Number(batches.numAffectedRows ?? 0), tombstones: Number(tombstones.numDeletedRows), ...Object.fromEntries(Object.entries(careLogs).filter(([, n]) => n > 0)) };
 }
 
 export function defineReadingJobs(svc: GlucoseServices) {

@@ -103,6 +103,8 @@ export default function PatientView() {
           {self || listed?.relation === 'caregiver' || listed?.relation === 'admin'
             ? <button className="btn btn-sm btn-primary" onClick={() => setLogging(true)}><Icon name="plus" size={15} />{t('glucose.log.add')}</button> : null}
           <Link className="btn btn-sm btn-secondary" to="/glucose/alerts"><Icon name="bell" size={15} />{t('glucose.alerts')}</Link>
+          {!self && patientId ? <Link className="btn btn-sm btn-secondary" to={`/glucose/patients/${patientId}/medications`}><Icon name="clock" size={15} />{t('care.medications')}</Link> : null}
+          {!self && patientId ? <Link className="btn btn-sm btn-secondary" to={`/glucose/patients/${patientId}/nutrition`}><Icon name="list" size={15} />{t('care.nutrition')}</Link> : null}
           <Link className="btn btn-sm btn-secondary" to={self ? '/glucose/settings' : `/glucose/patients/${patientId}/alert-settings`}><Icon name="sliders" size={15} />{t('glucose.alertSettings')}</Link>
         </>} />
       {listed?.relation === 'admin' ? <Notice tone="warning" title={t('glucose.adminAccess')} /> : null}
