@@ -139,6 +139,9 @@ create table operations.quote (
 );
 create index quote_org_status_due_idx on operations.quote (organization_id, status, due_date);
 create index quote_org_created_idx on operations.quote (organization_id, created_at desc, id desc);
+-- the list's other keyset orders: due date (none last) and amount (spec §4.2 sort=dueDate|amount)
+create index quote_org_due_sort_idx on operations.quote (organization_id, (coalesce(due_date, date '9999-12-31')), id);
+create index quote_org_amount_idx on operations.quote (organization_id, amount desc, id desc);
 create index quote_start_open_idx on operations.quote (start_date) where status in ('issued', 'accepted');
 create index quote_due_open_idx on operations.quote (due_date) where status in ('issued', 'accepted');
 create index quote_client_idx on operations.quote (client_id);

@@ -131,7 +131,7 @@ export default function Backups() {
           ))}
         </div>
       ) : null}
-      <div className="filters">
+      <div className="ops-backup-toolbar">
         {configs.data && configs.data.length > 1 ? <SelectField label={t('opsBackups.config')} name="config" value={configId} onChange={(e) => { setConfigId(e.target.value); setPreview(null); }} options={configs.data.map((c) => ({ value: c.id, label: c.name }))} /> : null}
         {configId ? <Button icon="list" busy={retention.isPending} onClick={() => retention.mutate()}>{t('opsBackups.retentionPreview')}</Button> : null}
       </div>
@@ -144,26 +144,26 @@ export default function Backups() {
         <EmptyState icon="shield" title={t('opsBackups.none')}>{t('opsBackups.noneHint')}</EmptyState>
       ) : rows.length ? (
         <div className="table-wrap">
-          <table className="table ops-table" data-testid="backups-table">
+          <table className="table ops-table ops-backups-table" data-testid="backups-table">
             <thead><tr><th>{t('opsBackups.takenAt')}</th><th>{t('opsBackups.trigger')}</th><th>{t('opsBackups.status')}</th><th>{t('opsBackups.size')}</th><th>{t('opsBackups.key')}</th><th>{t('opsBackups.checksum')}</th><th>{t('opsBackups.restoreVerify')}</th>{preview ? <th>{t('opsBackups.retention')}</th> : null}<th /></tr></thead>
             <tbody>{rows.map((b) => (
               <tr key={b.id} data-backup-id={b.id}>
-                <td title={b.id}>{formatDate(b.takenAt ?? b.startedAt)}</td>
+                <td title={b.id} className="ops-nowrap">{formatDate(b.takenAt ?? b.startedAt)}</td>
                 <td>{t(`opsBackups.trigger.${b.trigger}` as 'opsBackups.trigger.manual')}</td>
                 <td><Badge tone={statusTone(b.status)} title={b.error?.message}>{t(`opsBackups.status.${b.status}` as 'opsBackups.status.completed')}</Badge>{b.pinned ? <> <Badge tone="primary">{t('opsBackups.pinned')}</Badge></> : null}</td>
                 <td>{formatBytes(b.sizeBytes)}</td>
-                <td><code>{b.keyId}</code></td>
+                <td className="ops-nowrap"><code>{b.keyId}</code></td>
                 <td>{b.lastChecksumOk === null ? '—' : <Badge tone={b.lastChecksumOk ? 'success' : 'danger'} title={formatDate(b.lastChecksumAt)}>{b.lastChecksumOk ? t('opsBackups.checksumOk') : t('opsBackups.checksumBad')}</Badge>}</td>
                 <td data-testid="verify-status"><Badge tone={verifyTone(b.restoreVerifyStatus)} title={formatDate(b.lastRestoreVerifyAt)}>{t(`opsBackups.verify.${b.restoreVerifyStatus}` as 'opsBackups.verify.never')}</Badge></td>
                 {preview ? <td>{reasons.get(b.id)?.map((r) => t(`opsBackups.reason.${r}` as 'opsBackups.reason.daily')).join(', ') ?? (preview.delete.includes(b.id) ? <Badge tone="warning">{t('opsBackups.willDelete')}</Badge> : '—')}</td> : null}
-                <td className="ops-actions">
+                <td><div className="ops-actions">
                   {b.status === 'completed' ? <>
                     <Button size="sm" onClick={() => action.mutate({ b, what: 'restore-verify' })} data-testid="restore-verify">{t('opsBackups.verifyRestore')}</Button>
                     <Button size="sm" variant="ghost" onClick={() => action.mutate({ b, what: 'verify' })}>{t('opsBackups.verifyChecksum')}</Button>
                     <Button size="sm" variant="ghost" onClick={() => action.mutate({ b, what: b.pinned ? 'unpin' : 'pin' })}>{b.pinned ? t('opsBackups.unpin') : t('opsBackups.pin')}</Button>
                   </> : null}
                   {b.status !== 'deleted' && b.status !== 'running' ? <Button size="sm" variant="ghost" icon="trash" aria-label={t('opsBackups.delete')} onClick={() => { setDeleting(b); setConfirm(''); remove.reset(); }} /> : null}
-                </td>
+                </div></td>
               </tr>
             ))}</tbody>
           </table>

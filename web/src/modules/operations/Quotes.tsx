@@ -14,6 +14,8 @@ import { OPS, QUOTE_STATUSES, STATUS_TONE, downloadFile, fmtDay, isOverdue, mone
 import { useMembers, useOrganization } from './useOffice';
 import './operations-office.css';
 
+const NOTIF_ICON = { delivered: '✓', queued: '⏳', failed: '⚠', skipped: '–' } as const;
+
 /** Devis (spec §9.1): status chips, client/project/responsible/due filters, search, overdue rows, XLSX/CSV/PDF exports, live refresh. */
 export default function Quotes() {
   const t = useT();
@@ -108,7 +110,7 @@ export default function Quotes() {
             <table className="table ops-table" data-testid="quotes-table">
               <thead><tr>
                 <th>{t('operations.number')}</th><th>{t('operations.title')}</th><th>{t('operations.client')}</th><th className="num">{t('operations.amount')}</th>
-                <th>{t('operations.status')}</th><th>{t('operations.startDate')}</th><th>{t('operations.dueDate')}</th><th>{t('operations.responsible')}</th>
+                <th>{t('operations.status')}</th><th>{t('operations.startDate')}</th><th>{t('operations.dueDate')}</th><th>{t('operations.quoteNotifs')}</th><th>{t('operations.responsible')}</th>
               </tr></thead>
               <tbody>
                 {rows.map((q) => {
@@ -123,6 +125,11 @@ export default function Quotes() {
                       <td><Badge tone={STATUS_TONE[q.status]}>{t(statusKey(q.status))}</Badge></td>
                       <td>{fmtDay(q.startDate, locale)}</td>
                       <td>{fmtDay(q.dueDate, locale)}{overdue ? <> <Badge tone="danger">{t('operations.overdue')}</Badge></> : null}</td>
+                      <td className="ops-badges">{(q.notifications ?? []).map((n) => (
+                        <span key={n.kind} className={`ops-notif ops-notif-${n.status}`} title={`${t(`operations.notif.${n.kind}` as 'operations.notif.period_started')} · ${fmtDay(n.eventDate, locale)} · ${t(`operations.notifStatus.${n.status}` as 'operations.notifStatus.queued')}`}>
+                          {NOTIF_ICON[n.status]} {t(`operations.notifShort.${n.kind}` as 'operations.notifShort.period_started')}
+                        </span>
+                      ))}</td>
                       <td>{q.responsibleName}</td>
                     </tr>
                   );

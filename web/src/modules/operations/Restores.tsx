@@ -80,9 +80,9 @@ export default function Restores() {
 
       <Dialog open={open !== null} wide title={t('opsRestores.checks')} onClose={() => setOpen(null)} footer={<Button onClick={() => setOpen(null)}>{t('action.close')}</Button>}>
         {open?.error ? <ProblemAlert error={new Error(`${open.error.code}: ${open.error.message}`)} /> : null}
-        <table className="table ops-checks"><thead><tr><th>{t('opsRestores.check')}</th><th>{t('opsRestores.expected')}</th><th>{t('opsRestores.actual')}</th><th /></tr></thead>
-          <tbody>{open?.checks.map((c) => <tr key={c.name}><td>{c.name}</td><td>{show(c.expected)}</td><td>{show(c.actual)}</td><td>{c.ok ? <Badge tone="success">OK</Badge> : <Badge tone="danger">{t('opsRestores.failed')}</Badge>}</td></tr>)}</tbody>
-        </table>
+        <div className="table-wrap"><table className="table ops-checks ops-backups-table"><thead><tr><th>{t('opsRestores.check')}</th><th>{t('opsRestores.expected')}</th><th>{t('opsRestores.actual')}</th><th /></tr></thead>
+          <tbody>{[...(open?.checks ?? [])].sort((a, b) => Number(a.ok) - Number(b.ok)).map((c) => <tr key={c.name}><td>{c.name}</td><td>{show(c.expected)}</td><td>{show(c.actual)}</td><td>{c.ok ? <Badge tone="success">OK</Badge> : <Badge tone="danger">{t('opsRestores.failed')}</Badge>}</td></tr>)}</tbody>
+        </table></div>
       </Dialog>
 
       <Dialog open={wizard} wide title={t('opsRestores.start')} onClose={() => setWizard(false)}

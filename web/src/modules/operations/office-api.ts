@@ -19,6 +19,8 @@ export interface Quote {
   title: string; amount: string; currency: string; responsibleUserId: string; responsibleName: string; startDate: string | null; dueDate: string | null;
   status: QuoteStatus; templateVersionId: string | null; issuedAt: string | null; acceptedAt: string | null; paidAt: string | null; cancelledAt: string | null;
   cancelReason: string | null; notes: string | null; createdAt: string; updatedAt: string; version: number;
+  /** list only: latest delivery state per notification kind */
+  notifications?: { kind: 'period_started' | 'deadline_reached'; eventDate: string; status: 'queued' | 'delivered' | 'failed' | 'skipped' }[];
 }
 export interface QuoteDetail extends Quote { lines: Line[]; attachments: Attachment[] }
 export interface TemplateBody {

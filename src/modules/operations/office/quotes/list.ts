@@ -54,15 +54,41 @@ export async function listQuotes(db: DbOrTx, user: AuthUser, f: QuoteFilters, cu
     if (position) query = query.where(sql<SqlBool>`(q.created_at, q.id) < (${value}::timestamptz, ${id}::uuid)` as Expression<SqlBool>);
     query = query.orderBy('q.created_at', 'desc').orderBy('q.id', 'desc');
   } else if (sort === 'dueDate') {
-    if (position) query = query.where(sql<SqlBool>`(coalesce(q.due_date, ${FAR_DATE}::date), q.id) > (${value}::date, ${id}::uuid)` as Expression<SqlBool>);
-    query = query.orderBy(sql`coalesce(q.due_date, ${FAR_DATE}::date)`).orderBy('q.id');
+    // the literal (not a parameter) makes the expression match the index quote_org_due_sort_idx
+    if (position) query = query.where(sql<SqlBool>`(coalesce(q.due_date, date '9999-12-31'), q.id) > (${value}::date, ${id}::uuid)` as Expression<SqlBool>);
+    query = query.orderBy(sql`coalesce(q.due_date, date '9999-12-31')`).orderBy('q.id');
   } else {
     if (position) query = query.where(sql<SqlBool>`(q.amount, q.id) < (${value}::numeric, ${id}::uuid)` as Expression<SqlBool>);
     query = query.orderBy('q.amount', 'desc').orderBy('q.id', 'desc');
   }
   const rows = await query.limit(limit + 1).execute();
-  return toPage(rows, limit, (r) => {
+  const page = toPage(rows, limit, (r) => {
     const out = quoteOut(r);
     return [sort === 'createdAt' ? r.created_key : sort === 'dueDate' ? (out.dueDate ?? FAR_DATE) : out.amount, out.id];
   }, quoteOut);
+  const badges = await notificationBadges(db, page.items.map((q) => q.id));
+  return { ...page, items: page.items.map((q) => ({ ...q, notifications: badges.get(q.id) ?? [] })) };
+}
+
+export interface NotificationBadge { kind: string; eventDate: string; status: string }
+
+/**
+ * The latest delivery state per notification kind of each quote (list badges ✓ ⏳ ⚠). The rows belong to the
+ * notifications part (migration 0043); without that table the badges are empty.
+ */
+export async function notificationBadges(db: DbOrTx, quoteIds: string[]): Promise<Map<string, NotificationBadge[]>> {
+  const out = new Map<string, NotificationBadge[]>();
+  if (!quoteIds.length) return out;
+  const exists = await sql<{ t: string | null }>`select to_regclass('operations.quote_notification')::text as t`.execute(db);
+  if (!exists.rows[0]?.t) return out;
+  const rows = await sql<{ quote_id: string; kind: string; event_date: string; status: string }>`
+    select distinct on (quote_id, kind) quote_id, kind, event_date::text, status
+      from operations.quote_notification where quote_id = any(${quoteIds}::uuid[])
+     order by quote_id, kind, detected_at desc`.execute(db);
+  for (const r of rows.rows) {
+    const list = out.get(r.quote_id) ?? [];
+    list.push({ kind: r.kind, eventDate: r.event_date, status: r.status });
+    out.set(r.quote_id, list);
+  }
+  return out;
 }

@@ -192,3 +192,14 @@ test('the list filters, sorts and pages with a cursor', async () => {
   assert.deepEqual(search.body.items.map((i: any) => i.title), ['Liste 3']);
   assert.equal((await t.api('GET', `${P}/quotes?cursor=garbage`, { token: staff.token })).body.code, 'invalid_cursor');
 });
+
+test('list items carry the latest delivery state per notification kind (badges)', async () => {
+  const q = await draft(staff, { startDate: '2025-06-02', dueDate: '2025-06-20' });
+  const issued = (await move(staff, q, 'issued')).body;
+  await t.db.db.insertInto('operations.quote_notification' as never).values({
+    quote_id: issued.id, organization_id: org.id, kind: 'period_started', event_date: '2025-06-02', resend_no: 0,
+    dedup_key: `operations:quote:${issued.id}:period_started:2025-06-02`, status: 'delivered', late_by_days: 0, delivered_at: new Date(),
+  } as never).execute();
+  const list = await t.api('GET', `${P}/quotes?organizationId=${org.id}&q=${encodeURIComponent(issued.number)}`, { token: staff.token });
+  assert.deepEqual(list.body.items[0].notifications, [{ kind: 'period_started', eventDate: '2025-06-02', status: 'delivered' }]);
+});

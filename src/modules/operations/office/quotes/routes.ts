@@ -32,6 +32,10 @@ const QuoteFields = {
 };
 export const QuoteCreate = Type.Object({ organizationId: Uuid, ...QuoteFields }, { additionalProperties: false });
 const QuotePatch = Type.Object({ ...Type.Partial(Type.Object(QuoteFields)).properties, version: Version }, { additionalProperties: false });
+const QuoteListItem = Type.Object({
+  ...Quote.properties,
+  notifications: Type.Array(Type.Object({ kind: Type.String(), eventDate: Type.String(), status: Type.String() }), { description: 'latest state per notification kind (period_started, deadline_reached)' }),
+});
 export const QuoteDetail = Type.Object({ ...Quote.properties, lines: Type.Array(QuoteLine), attachments: Type.Array(Attachment) });
 
 export const QuoteListQuery = Type.Object({
@@ -50,7 +54,7 @@ export default async function quoteRoutes(app: App, ctx: ModuleContext) {
     schema: {
       tags, summary: 'Quotes of the caller\'s organisations, filtered and cursor-paged',
       querystring: Type.Object({ ...PageQuery.properties, ...QuoteListQuery.properties }),
-      response: { 200: Page(Quote), ...problemResponses(400, 401, 403, 404) },
+      response: { 200: Page(QuoteListItem), ...problemResponses(400, 401, 403, 404) },
     },
     preHandler: app.requireRole(...OFFICE),
   }, async (req) => {
