@@ -92,6 +92,8 @@ export async function buildApp(options: BuildOptions): Promise<App> {
     sessions: new SessionStatusCache(database.db),
     mailer: options.mailer ?? new OutboxMailSender(notify),
     totpBox: new SecretBox(secret, 'totp-seed'),
+    secretBox: (purpose) => new SecretBox(secret, purpose),
+    metrics: metrics.registry,
     events,
     profiles: new ProfileCache(database.db, events),
     realtime,

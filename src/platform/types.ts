@@ -36,6 +36,8 @@ export interface Platform {
   sessions: SessionStatusCache;
   mailer: MailSender;
   totpBox: SecretBox;
+  /** AES-256-GCM box keyed (HKDF) from the instance secret for one purpose, for secrets modules store at rest. */
+  secretBox: (purpose: string) => SecretBox;
   events: PlatformEvents;
   profiles: ProfileCache;
   realtime: RealtimeService;
@@ -43,6 +45,8 @@ export interface Platform {
   /** Outbound HTTP: every call to a provider goes through a client made here. */
   clients: ClientFactory;
   notify: NotifyService;
+  /** The app's Prometheus registry (served at /metrics): modules register their own metrics here. */
+  metrics: import('prom-client').Registry;
 }
 
 /** What a module receives: the platform's services and the guards (see ARCHITECTURE.md, module contract). */

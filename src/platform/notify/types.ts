@@ -47,6 +47,8 @@ export interface RenderedMessage {
   body: string;
   link?: string;
   sms?: string;
+  /** Discord only: embed colour, fields and footer (limits are applied by the channel). */
+  embed?: { color?: number; fields?: { name: string; value: string; inline?: boolean }[]; footer?: string };
 }
 
 export interface TemplateDefinition<D = Record<string, any>> {

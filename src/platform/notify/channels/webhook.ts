@@ -32,6 +32,8 @@ export class WebhookChannel implements Channel {
 }
 
 const RED = 0xd32f2f;
+/** Discord rejects over-long embed parts: cut with an ellipsis instead. */
+const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 const AMBER = 0xf57c00;
 
 /** Discord's webhook format: `{content, embeds}`; `?wait=true` makes Discord answer with the message (and its id). */
@@ -57,9 +59,10 @@ export class DiscordChannel implements Channel {
             title: message.title.slice(0, 256),
             description: message.body.slice(0, 4096),
             url: message.link,
-            color: delivery.critical ? RED : AMBER,
+            color: message.embed?.color ?? (delivery.critical ? RED : AMBER),
             timestamp: new Date().toISOString(),
-            footer: { text: `${delivery.category} · ${delivery.template}` },
+            fields: message.embed?.fields?.slice(0, 25).map((f) => ({ name: cut(f.name, 256), value: cut(f.value, 1024), inline: f.inline ?? true })),
+            footer: { text: cut(message.embed?.footer ?? `${delivery.category} · ${delivery.template}`, 2048) },
           }],
           allowed_mentions: { parse: [] },
         },
