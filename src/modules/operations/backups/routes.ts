@@ -424,7 +424,7 @@ export default async function backupRoutes(app: App, ctx: ModuleContext, service
     if (!KEY_ID.test(keyId)) throw unprocessable('invalid_key_id', 'Key ids match ^[a-z0-9-]{3,40}$.');
     let material: Buffer | undefined;
     try { material = service.keys().get(keyId); } catch (err) { throw unprocessable('key_unavailable', (err as Error).message); }
-    if (!material) throw unprocessable('key_unavailable', `Key "${keyId}" is not in ATRIUM_BACKUP_KEYS or the keys file; generate it with \`npm run ops -- backup-key generate ${keyId}\` first.`);
+    if (!material) throw unprocessable('key_unavailable', `Key "${keyId}" is not in ATRIUM_BACKUP_KEYS or the keys file; generate it with \`npm run backup-key -- generate ${keyId}\` first.`);
     await db.transaction().execute(async (tx) => {
       const inserted = await tx.insertInto('operations.backup_key').values({ key_id: keyId, fingerprint: fingerprint(material!) }).onConflict((oc) => oc.doNothing()).returning('key_id').executeTakeFirst();
       if (!inserted) throw conflict('key_exists', `Key "${keyId}" is already registered.`);

@@ -71,7 +71,7 @@ export default function BackupKeys() {
       <Dialog open={adding} title={t('opsKeys.add')} onClose={() => setAdding(false)}
         footer={<><Button onClick={() => setAdding(false)}>{t('action.close')}</Button><Button variant="primary" busy={add.isPending} onClick={submit}>{t('opsKeys.register')}</Button></>}>
         <p>{t('opsKeys.addHint')}</p>
-        <pre className="ops-mono">npm run ops -- backup-key generate {keyId || 'key-2026-01'}</pre>
+        <pre className="ops-mono">npm run backup-key -- generate {keyId || 'key-2026-01'}</pre>
         <ProblemAlert error={add.error} fields={['keyId']} />
         <TextField label={t('opsKeys.keyId')} name="keyId" required maxLength={40} value={keyId} error={error} onChange={(e) => setKeyId(e.target.value.trim())} />
       </Dialog>
