@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import type { TestApp } from '../../../../test/helpers/app.js';
 import { cgmSeries, link, minutesAgo, startGlucoseApp } from '../testing.js';
 import { recomputeChanged } from './impact.js';
+import { StreamClient } from '../../../platform/realtime/testing/stream-client.js';
 
 let t: TestApp;
 before(async () => { t = await startGlucoseApp(); });
@@ -187,4 +188,26 @@ test('chart markers: meals, insulin, medication intakes and activities appear wi
   const kinds = res.body.markers.map((m: { kind: string }) => m.kind);
   assert.deepEqual(kinds, ['insulin', 'meal', 'activity']);
   assert.equal(res.body.markers[1].label, 'Pasta · 40 g');
+});
+
+test('glucose.logs topic: log.created and log.deleted reach followers; a stranger cannot subscribe', async () => {
+  const p = await t.createUser(['patient']);
+  const caregiver = await t.createUser(['caregiver']);
+  const stranger = await t.createUser(['caregiver']);
+  await link(t, p, caregiver);
+  const stream = await StreamClient.open(t.url, { token: caregiver.token });
+  const other = await StreamClient.open(t.url, { token: stranger.token });
+  try {
+    assert.equal((await stream.subscribe(`glucose.logs:${p.id}`)).type, 'subscribed');
+    assert.notEqual((await other.subscribe(`glucose.logs:${p.id}`)).type, 'subscribed');
+    const meal = await t.api('POST', `${G}/patients/me/meals`, { token: p.token, body: { carbsG: 33 } });
+    const created = await stream.next((f) => f.type === 'event' && f.event === 'log.created');
+    assert.deepEqual([created.data.kind, created.data.id, created.data.summary], ['meal', meal.body.id, '33 g carbs']);
+    await t.api('DELETE', `${G}/patients/me/meals/${meal.body.id}`, { token: p.token });
+    const deleted = await stream.next((f) => f.type === 'event' && f.event === 'log.deleted');
+    assert.equal(deleted.data.id, meal.body.id);
+  } finally {
+    stream.close();
+    other.close();
+  }
 });
