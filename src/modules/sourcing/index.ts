@@ -13,6 +13,7 @@ import { seedSourcing } from './seed/demo.js';
 import { defineSourcingJobs } from './jobs/expiry.js';
 import { defineCertificateJobs } from './jobs/certificates.js';
 import importRoutes, { defineImportJobs } from './imports/routes.js';
+import { defineKpiJobs } from './jobs/kpis.js';
 import { defineSourcingTopics, publish } from './events.js';
 
 export interface SourcingOptions { scoringUrl?: string; scoringSecret?: string; scoringTimeoutMs?: number; fallbackInProcess?: boolean }
@@ -46,6 +47,7 @@ export function createSourcingModule(options: SourcingOptions = {}): AtriumModul
       defineSourcingJobs(ctx);
       defineCertificateJobs(ctx);
       defineImportJobs(ctx);
+      defineKpiJobs(ctx);
       // /suppliers/map before /suppliers/:id: static segments win in Fastify anyway, registered first for readability.
       await insightRoutes(app, ctx);
       await supplierRoutes(app, ctx);

@@ -7,6 +7,7 @@ import { sites, suppliers } from '../suppliers/model.js';
 import { materials } from '../catalog/model.js';
 import { audits, certifications, deliveries } from '../quality/model.js';
 import { parseRows, type ImportKind, type Row, type RowError } from './columns.js';
+import { queueKpiRecompute } from '../jobs/kpis.js';
 
 interface Job { id: string; kind: ImportKind; status: string; content: Buffer; partial: boolean; requested_by: string }
 
@@ -113,7 +114,7 @@ function supplierIdsHas(exists: boolean, line: number, fail: (row: number, colum
  * error fails the import and nothing is written. Status guards: only a pending import (or one whose worker died 10 minutes
  * ago) is claimed, so a retried or duplicate job is a no-op.
  */
-export async function runImport(ctx: Pick<ModuleContext, 'db' | 'notify'>, id: string) {
+export async function runImport(ctx: Pick<ModuleContext, 'db' | 'notify' | 'jobs'>, id: string) {
   const { db } = ctx;
   const claimed = await sql<Job>`update sourcing.import_jobs set status = 'running', started_at = now()
     where id = ${id} and (status = 'pending' or (status = 'running' and started_at < now() - interval '10 minutes')) returning id, kind, status, content, partial, requested_by`.execute(db);
@@ -140,6 +141,9 @@ export async function runImport(ctx: Pick<ModuleContext, 'db' | 'notify'>, id: s
           errors.push({ row: p.line, column: null, code: 'rejected', message: `The database refused the row: ${(err as Error).message}` });
         }
       }
+    }
+    if (job.kind === 'deliveries' && ok > 0) {
+      for (const supplierId of new Set(planned.map((p) => p.extra.supplierId as string))) await queueKpiRecompute(ctx, supplierId, tx);
     }
     errors.sort((a, b) => a.row - b.row);
     const status = failed || (job.partial && ok === 0 && rows.length > 0) || rows.length === 0 ? 'failed' : 'completed';

@@ -14,14 +14,14 @@ import { suppliers } from '../suppliers/model.js';
 import { check, outside } from '../suppliers/rules.js';
 import { AuditBody, CertificationBody, DeliveryBody, audits, certifications, deliveries } from './model.js';
 import { supplierKpis } from './kpis.js';
+import { queueKpiRecompute } from '../jobs/kpis.js';
 
 const tags = ['sourcing supplier quality'];
 type Validate = (tx: Tx, supplierId: string, merged: Record<string, any>) => Promise<void>;
 
 /** GET/POST /suppliers/{id}/<path>; PATCH/DELETE /<path>/{id}: the child records of a supplier (spec §4.2). */
-function childRoutes(app: App, ctx: ModuleContext, path: string, r: Resource, body: TObject, validate: Validate, order = 't.id desc') {
+function childRoutes(app: App, ctx: ModuleContext, path: string, r: Resource, body: TObject, validate: Validate, onWrite?: (tx: Tx, supplierId: string) => Promise<unknown>) {
   const { db } = ctx;
-  void order;
   app.get(`/suppliers/:id/${path}`, {
     schema: { tags, summary: `${r.label}s of a supplier`, params: IdParams, querystring: PageQuery, response: { 200: RecordPage, ...problemResponses(400, 401, 403, 404) } },
     preHandler: app.requireRole(...READ),
@@ -40,6 +40,7 @@ function childRoutes(app: App, ctx: ModuleContext, path: string, r: Resource, bo
     const created = await db.transaction().execute(async (tx) => {
       await mustFind(tx, suppliers, req.params.id);
       await validate(tx, req.params.id, req.body as Record<string, unknown>);
+      await onWrite?.(tx, req.params.id);
       return insertRow(tx, req as FastifyRequest, r, req.body as Record<string, unknown>, { supplierId: req.params.id, createdBy: me.id });
     });
     return reply.code(201).send(created);
@@ -52,6 +53,7 @@ function childRoutes(app: App, ctx: ModuleContext, path: string, r: Resource, bo
     return db.transaction().execute(async (tx) => {
       const before = await mustFind(tx, r, req.params.id, true);
       await validate(tx, before.supplierId as string, { ...before, ...changes });
+      await onWrite?.(tx, before.supplierId as string);
       return updateRow(tx, req as FastifyRequest, r, req.params.id, version, changes);
     });
   });
@@ -59,7 +61,11 @@ function childRoutes(app: App, ctx: ModuleContext, path: string, r: Resource, bo
     schema: { tags, summary: `Delete a ${r.label}`, params: IdParams, response: { 204: Type.Null(), ...problemResponses(401, 403, 404) } },
     preHandler: app.requireRole(...WRITE),
   }, async (req, reply) => {
-    await db.transaction().execute((tx) => deleteRow(tx, req as FastifyRequest, r, req.params.id));
+    await db.transaction().execute(async (tx) => {
+      const before = await mustFind(tx, r, req.params.id, true);
+      await deleteRow(tx, req as FastifyRequest, r, req.params.id);
+      await onWrite?.(tx, before.supplierId as string);
+    });
     return reply.code(204).send(null);
   });
 }
@@ -101,7 +107,7 @@ export default async function qualityRoutes(app: App, ctx: ModuleContext) {
       const o = await sql`select 1 from sourcing.offers where id = ${b.offerId} and supplier_id = ${supplierId} and material_id = ${b.materialId}`.execute(tx);
       if (!o.rows.length) throw unprocessable('offer_material_mismatch', 'The offer is not this supplier\'s offer for this material.', [{ path: 'body.offerId', message: 'does not match' }]);
     }
-  });
+  }, (tx, supplierId) => queueKpiRecompute(ctx, supplierId, tx));
 
   childRoutes(app, ctx, 'audits', audits, AuditBody, async (tx, supplierId, b) => {
     check([outside(b.scorePct, 0, 100, 'body.scorePct'), (b.openMajorFindings ?? 0) > (b.majorFindings ?? Infinity) && { path: 'body.openMajorFindings', message: 'exceeds majorFindings' }]);

@@ -8,6 +8,7 @@ import { resolveWeights } from '../assessments/weights.js';
 import { scoreAssessment, type AssessmentRow } from '../assessments/pipeline.js';
 import { writeItems } from '../assessments/routes.js';
 import { ENGINE_VERSION } from '../scoring/params.js';
+import { recomputeAllKpis } from '../jobs/kpis.js';
 
 /** Demo accounts, printed in docs/sourcing.md. */
 export const SOURCING_DEMO_ACCOUNTS = {
@@ -143,5 +144,7 @@ export async function seedSourcing(ctx: ModuleContext): Promise<void> {
         next_review_on = ${approved ? isoDay(addDays(today, 365)) : null} where id = ${aid}`.execute(tx);
     });
   }
+  // The stored KPIs the supplier list reads (the nightly job keeps them current).
+  await recomputeAllKpis(ctx.db);
   ctx.log.info({ suppliers: SUPPLIERS.length, assessments: asmtIds.length }, 'sourcing demo data seeded');
 }

@@ -79,7 +79,11 @@ export default async function supplierRoutes(app: App, ctx: ModuleContext) {
       from sourcing.suppliers s where s.id = any(${ids}::uuid[])`.execute(db);
     const byId = new Map(extras.rows.map((e) => [e.id, e]));
     const today = new Date().toISOString().slice(0, 10);
-    const otif = new Map(await Promise.all(ids.map(async (id) => [id, (await supplierKpis(db, id, null, today)).otifPct] as const)));
+    // Stored KPIs (sourcing.recompute-kpis); a supplier not computed yet is computed live once here.
+    const stored = await sql<{ supplier_id: string; otif_pct: string | null }>`
+      select supplier_id, otif_pct from sourcing.supplier_kpis where material_id is null and supplier_id = any(${ids}::uuid[])`.execute(db);
+    const otif = new Map<string, number | null>(stored.rows.map((r) => [r.supplier_id, r.otif_pct === null ? null : Number(r.otif_pct)]));
+    for (const id of ids) if (!otif.has(id)) otif.set(id, (await supplierKpis(db, id, null, today)).otifPct);
     return {
       ...page,
       items: page.items.map((s) => {
