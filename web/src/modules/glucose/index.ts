@@ -15,6 +15,10 @@ const Dashboard = lazy(() => import('./Dashboard'));
 const Reports = lazy(() => import('./Reports'));
 // Glucose III B: prediction accuracy
 const PredictionAccuracy = lazy(() => import('./PredictionAccuracy'));
+// Glucose II A: trends, clinician patient list by risk, clinician patient detail
+const Trends = lazy(() => import('./Trends'));
+const ClinicianPatients = lazy(() => import('./ClinicianPatients'));
+const ClinicianPatient = lazy(() => import('./ClinicianPatient'));
 
 /** Glucose pages (spec glucose §8): live cards, the live chart, alerts inbox and settings, care team, Nightscout setup. */
 export const glucoseWeb: WebModule = {
@@ -27,6 +31,8 @@ export const glucoseWeb: WebModule = {
     { to: '/glucose/dashboard', label: 'glucose.dashboard', icon: 'home', roles: ['patient', 'caregiver', 'clinician', 'admin'] },
     { to: '/glucose/patients/me', label: 'glucose.myGlucose', icon: 'home', roles: ['patient'] },
     { to: '/glucose/patients', label: 'glucose.myPatients', icon: 'users', roles: ['caregiver', 'clinician', 'admin'] },
+    { to: '/glucose/patients/me/trends', label: 'trends.nav', icon: 'list', roles: ['patient'] },
+    { to: '/glucose/clinic', label: 'clinic.nav', icon: 'list', roles: ['clinician', 'admin'] },
     { to: '/glucose/alerts', label: 'glucose.alerts', icon: 'bell', roles: ['patient', 'caregiver', 'clinician', 'admin'] },
     { to: '/glucose/settings', label: 'glucose.alertSettings', icon: 'sliders', roles: ['patient'] },
     { to: '/glucose/care-team', label: 'glucose.careTeam', icon: 'users', roles: ['patient', 'caregiver', 'clinician'] },
@@ -40,6 +46,9 @@ export const glucoseWeb: WebModule = {
     { path: 'glucose/dashboard', page: Dashboard, roles: ['patient', 'caregiver', 'clinician', 'admin'] },
     { path: 'glucose/reports', page: Reports, roles: ['patient', 'caregiver', 'clinician', 'admin'] },
     { path: 'glucose/patients/:patientId/reports', page: Reports, roles: ['patient', 'caregiver', 'clinician', 'admin'] },
+    { path: 'glucose/patients/:patientId/trends', page: Trends, roles: ['patient', 'caregiver', 'clinician', 'admin'] },
+    { path: 'glucose/patients/:patientId/clinical', page: ClinicianPatient, roles: ['caregiver', 'clinician', 'admin'] },
+    { path: 'glucose/clinic', page: ClinicianPatients, roles: ['caregiver', 'clinician', 'admin'] },
     { path: 'glucose/patients', page: MyPatients, roles: ['patient', 'caregiver', 'clinician', 'admin'] },
     { path: 'glucose/patients/:patientId', page: PatientView, roles: ['patient', 'caregiver', 'clinician', 'admin'] },
     { path: 'glucose/alerts', page: Alerts, roles: ['patient', 'caregiver', 'clinician', 'admin'] },
