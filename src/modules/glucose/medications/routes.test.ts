@@ -302,4 +302,9 @@ test('dashboard summary: the medication block gives the next dose, adherence and
   assert.equal(res.body.medication.adherence7dPct, 0);
   assert.deepEqual(res.body.medication.lowStock.map((s: { status: string }) => s.status), ['critical']);
   assert.equal(res.body.healthScore.components.adherence, 0);
+  await t.api('POST', `${G}/patients/me/meals`, { token: patient.token, body: { carbsG: 40 } });
+  const admin = await t.createUser(['admin']);
+  const all = await t.api('GET', `${G}/patients/${patient.id}/dashboard/summary?include=medication,nutrition,activity`, { token: admin.token });
+  assert.equal(all.status, 200, JSON.stringify(all.body));
+  assert.equal(all.body.nutrition.carbsG.consumed, 40);
 });
