@@ -13,6 +13,11 @@ const Backups = lazy(() => import('./Backups'));
 const BackupKeys = lazy(() => import('./BackupKeys'));
 const Restores = lazy(() => import('./Restores'));
 const BACKUP_ROLES: 'admin'[] = ['admin'];
+// notifications and housekeeping (issue 8 B): notification settings, overview, history and alerts
+const NotificationSettings = lazy(() => import('./NotificationSettings'));
+const OpsOverview = lazy(() => import('./OpsOverview'));
+const OpsHistory = lazy(() => import('./OpsHistory'));
+const MANAGER_ROLES: ('manager' | 'admin')[] = ['manager', 'admin'];
 
 /** Operations pages (spec operations §9): quotes and their editor, clients/projects/templates, notification settings, overview, backups, keys, restores, history and alerts. */
 export const operationsWeb: WebModule = {
@@ -23,6 +28,9 @@ export const operationsWeb: WebModule = {
     { to: '/operations/clients', label: 'operations.clients', icon: 'users', roles: OFFICE_ROLES },
     { to: '/operations/projects', label: 'operations.projects', icon: 'sliders', roles: OFFICE_ROLES },
     { to: '/operations/templates', label: 'operations.templates', icon: 'copy', roles: OFFICE_ROLES },
+    { to: '/operations/overview', label: 'opsOverview.nav', icon: 'home', roles: MANAGER_ROLES },
+    { to: '/operations/notification-settings', label: 'opsNotify.nav', icon: 'bell', roles: MANAGER_ROLES },
+    { to: '/operations/history', label: 'opsHistory.nav', icon: 'clock', roles: MANAGER_ROLES },
     { to: '/operations/backups', label: 'opsBackups.nav', icon: 'shield', roles: BACKUP_ROLES },
     { to: '/operations/backup-keys', label: 'opsKeys.nav', icon: 'key', roles: BACKUP_ROLES },
     { to: '/operations/restores', label: 'opsRestores.nav', icon: 'refresh', roles: BACKUP_ROLES },
@@ -34,6 +42,9 @@ export const operationsWeb: WebModule = {
     { path: 'operations/clients', page: Clients, roles: OFFICE_ROLES },
     { path: 'operations/projects', page: Projects, roles: OFFICE_ROLES },
     { path: 'operations/templates', page: Templates, roles: OFFICE_ROLES },
+    { path: 'operations/overview', page: OpsOverview, roles: MANAGER_ROLES },
+    { path: 'operations/notification-settings', page: NotificationSettings, roles: MANAGER_ROLES },
+    { path: 'operations/history', page: OpsHistory, roles: MANAGER_ROLES },
     { path: 'operations/backups', page: Backups, roles: BACKUP_ROLES },
     { path: 'operations/backup-keys', page: BackupKeys, roles: BACKUP_ROLES },
     { path: 'operations/restores', page: Restores, roles: BACKUP_ROLES },

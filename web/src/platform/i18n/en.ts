@@ -339,6 +339,7 @@ export const en = {
 
   'operations.module': 'Operations',
   // operations — office (issue 8 A): quotes, quote editor, clients, projects, templates
+  'operations.exportStarted': 'The export runs in the background: you will get a notification with the link.',
   'operations.quoteNotifs': 'Notifications',
   'operations.notif.period_started': 'Payment period starts',
   'operations.notif.deadline_reached': 'Deadline reached',

@@ -340,6 +340,7 @@ export const fr: Record<MessageKey, string> = {
 
   'operations.module': 'Opérations',
   // operations — office (issue 8 A): quotes, quote editor, clients, projects, templates
+  'operations.exportStarted': 'L’export est en cours : vous recevrez une notification avec le lien.',
   'operations.quoteNotifs': 'Notifications',
   'operations.notif.period_started': 'Début de période de paiement',
   'operations.notif.deadline_reached': 'Échéance atteinte',
