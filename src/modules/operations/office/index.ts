@@ -7,7 +7,7 @@ import projectRoutes from './projects/routes.js';
 import quoteRoutes from './quotes/routes.js';
 import templateRoutes from './templates/routes.js';
 import attachmentRoutes from './attachments/routes.js';
-import exportRoutes from './exports/routes.js';
+import exportRoutes, { defineExportJob } from './exports/routes.js';
 import { seedOfficeDemo } from './seed/demo.js';
 
 /**
@@ -16,6 +16,7 @@ import { seedOfficeDemo } from './seed/demo.js';
  */
 export async function registerOffice(app: App, ctx: ModuleContext): Promise<void> {
   defineOfficeTopics(ctx);
+  defineExportJob(ctx);
   await exportRoutes(app, ctx);
   await organizationRoutes(app, ctx);
   await clientRoutes(app, ctx);

@@ -8,6 +8,7 @@ import ExcelJS from 'exceljs';
 import { startTestApp, type TestApp, type TestUser } from '../../../../test/helpers/app.js';
 import { P, makeOrganization, officeOnly } from './testing.js';
 import { DEFAULT_TEMPLATE_BODY } from './templates/body.js';
+import { waitFor } from '../../../platform/jobs/testing.js';
 
 let t: TestApp;
 let staff: TestUser; let manager: TestUser; let outsider: TestUser;
@@ -162,4 +163,21 @@ test('attachments: type sniffed from content, size limit, SHA-256 stored, downlo
   assert.deepEqual(detail.body.attachments.map((a: any) => a.id), [ok.body.id]);
   assert.equal((await t.api('DELETE', `${P}/attachments/${ok.body.id}`, { token: staff.token })).status, 204);
   assert.equal((await binary(`${P}/attachments/${ok.body.id}/content`, staff.token)).status, 404);
+});
+
+test('an export above the direct limit runs in the background: 202 {runId}, an in-app link, the file for its requester only', async () => {
+  const e = await makeOrganization(t, [staff, outsider], { code: 'EXP' });
+  for (let i = 0; i < 3; i++) await t.api('POST', `${P}/quotes`, { token: staff.token, body: { organizationId: e.id, clientId: e.clientId, title: `Export ${i}`, amount: '1.00' } });
+  process.env.OPERATIONS_EXPORT_SYNC_MAX_ROWS = '2';
+  let res;
+  try { res = await t.api('GET', `${P}/quotes/export?format=csv&organizationId=${e.id}`, { token: staff.token }); } finally { delete process.env.OPERATIONS_EXPORT_SYNC_MAX_ROWS; }
+  assert.equal(res.status, 202);
+  const runId = res.body.runId as string;
+  await waitFor('the export run', () => t.db.db.selectFrom('platform.operation_run').selectAll().where('job_id', '=', runId).where('status', '=', 'succeeded').executeTakeFirst(), 30_000);
+  const message = await waitFor('the in-app message', () => t.db.db.selectFrom('platform.notification_outbox').selectAll().where('dedup_key', '=', `operations:export:${runId}`).executeTakeFirst());
+  assert.equal(message.template, 'operations.export_ready');
+  const file = await binary(`${P}/exports/${runId}/file`, staff.token);
+  assert.equal(file.status, 200);
+  assert.equal(file.bytes.subarray(3).toString('utf8').trim().split('\r\n').length, 4);
+  assert.equal((await binary(`${P}/exports/${runId}/file`, outsider.token)).status, 404);
 });

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { request } from '../../api/client';
+import { accessToken } from '../../api/session';
 import { useI18n, useT } from '../../platform/i18n';
 import { Button } from '../../platform/ui/Button';
 import { SelectField, TextField } from '../../platform/ui/Field';
@@ -10,7 +11,7 @@ import { Icon } from '../../platform/ui/icons';
 import { Badge, PageHeader } from '../../platform/ui/layout';
 import { useToast } from '../../platform/ui/toast';
 import { useTopic } from '../../platform/realtime/stream';
-import { OPS, QUOTE_STATUSES, STATUS_TONE, downloadFile, fmtDay, isOverdue, money, officeKeys, statusKey, todayIso, type Client, type Page, type Project, type Quote, type QuoteStatus } from './office-api';
+import { OPS, QUOTE_STATUSES, STATUS_TONE, fmtDay, isOverdue, money, officeKeys, statusKey, todayIso, type Client, type Page, type Project, type Quote, type QuoteStatus } from './office-api';
 import { useMembers, useOrganization } from './useOffice';
 import './operations-office.css';
 
@@ -61,7 +62,16 @@ export default function Quotes() {
   const exportAs = async (format: 'xlsx' | 'csv' | 'pdf') => {
     const qs = new URLSearchParams({ format });
     for (const [k, v] of Object.entries(query)) if (v !== undefined) (Array.isArray(v) ? v : [v]).forEach((x) => qs.append(k, String(x)));
-    try { await downloadFile(`${OPS}/quotes/export?${qs}`, `devis-${today}.${format}`); } catch (err) { toast((err as Error).message, 'error'); }
+    try {
+      const token = await accessToken();
+      const res = await fetch(`${OPS}/quotes/export?${qs}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+      if (res.status === 202) { toast(t('operations.exportStarted'), 'info'); return; }
+      if (!res.ok) { const p = await res.json().catch(() => ({})); throw new Error(p.detail ?? String(res.status)); }
+      const url = URL.createObjectURL(await res.blob());
+      const link = document.createElement('a');
+      link.href = url; link.download = `devis-${today}.${format}`; link.click();
+      setTimeout(() => URL.revokeObjectURL(url), 1000);
+    } catch (err) { toast((err as Error).message, 'error'); }
   };
 
   return (
