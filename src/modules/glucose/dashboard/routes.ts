@@ -135,8 +135,8 @@ export default async function dashboardRoutes(app: App, svc: GlucoseServices) {
     const include = req.query.include === undefined ? [...SUMMARY_BLOCKS] : req.query.include.split(',').map((s) => s.trim()).filter(Boolean);
     const unknown = include.filter((b) => !(SUMMARY_BLOCKS as readonly string[]).includes(b));
     if (unknown.length) throw badRequest('unknown_block', `Unknown summary block: ${unknown.join(', ')}.`, [{ path: 'query.include', message: `must be among ${SUMMARY_BLOCKS.join(', ')}` }]);
-    const summary = await dashboardSummary(ctx.db, access.patientId, include as SummaryBlock[]);
-    await recordHealthRead(ctx.db, req, access, 'dashboard');
+    // the audit event is written alongside the reads (same round of queries), not after them
+    const [summary] = await Promise.all([dashboardSummary(ctx.db, access.patientId, include as SummaryBlock[]), recordHealthRead(ctx.db, req, access, 'dashboard')]);
     return summary;
   });
 }

@@ -2,8 +2,6 @@ import { sql } from 'kysely';
 import type { Db } from '../../../platform/db/pool.js';
 import { bands } from '../analytics/metrics.js';
 import { currentReading } from '../readings/current.js';
-import { patientZone } from '../patients/zone.js';
-import { localDateKey, localDate, localMidnight } from '../reports/local-time.js';
 import { healthScore } from './health-score.js';
 import { medicationBlock } from '../medications/dashboard.js';
 
@@ -49,34 +47,40 @@ async function nutrition(db: Db, patientId: string, nowMs: number) {
   };
 }
 
-async function activity(db: Db, patientId: string, zone: string, nowMs: number) {
-  const today = localDate(zone, nowMs);
-  const dayStart = localMidnight(zone, today.year, today.month, today.day);
-  const dayEnd = Math.max(nowMs, dayStart);
+/** Steps and active minutes of the patient's local day; the zone and the day's bounds are resolved in the same query. */
+async function activity(db: Db, patientId: string, nowMs: number) {
+  const now = new Date(nowMs).toISOString();
   const { rows } = await sql<{ steps: number | null; active_min: number | null; steps_goal: number; minutes_goal: number }>`
-    select (select max(steps) from glucose.daily_steps s where s.patient_id = p.id and s.local_date = ${localDateKey(zone, nowMs)}::date) as steps,
-           (select sum(extract(epoch from (least(ended_at, ${new Date(dayEnd).toISOString()}::timestamptz) - greatest(started_at, ${new Date(dayStart).toISOString()}::timestamptz))) / 60)::float8
-              from glucose.activity_sessions a where a.patient_id = p.id and a.deleted_at is null
-              and a.started_at < ${new Date(dayEnd).toISOString()}::timestamptz and a.ended_at > ${new Date(dayStart).toISOString()}::timestamptz) as active_min,
+    with p as (
+      select ${patientId}::uuid as id,
+             coalesce((select timezone from glucose.patient_settings where patient_id = ${patientId}), (select time_zone from platform.users where id = ${patientId}), 'UTC') as zone
+    ), d as (
+      select p.id, (${now}::timestamptz at time zone p.zone)::date as local_date,
+             ((${now}::timestamptz at time zone p.zone)::date::timestamp at time zone p.zone) as day_start
+      from p
+    )
+    select (select max(steps) from glucose.daily_steps s where s.patient_id = d.id and s.local_date = d.local_date) as steps,
+           (select sum(extract(epoch from (least(ended_at, ${now}::timestamptz) - greatest(started_at, d.day_start))) / 60)::float8
+              from glucose.activity_sessions a where a.patient_id = d.id and a.deleted_at is null
+              and a.started_at < ${now}::timestamptz and a.ended_at > d.day_start) as active_min,
            coalesce(g.steps, 8000) as steps_goal, coalesce(g.active_minutes, 30) as minutes_goal
-    from (select ${patientId}::uuid as id) p left join glucose.goals g on g.patient_id = p.id`.execute(db);
+    from d left join glucose.goals g on g.patient_id = d.id`.execute(db);
   const r = rows[0];
   return {
     stepsToday: r.steps,
-    block: { steps: { value: r.steps ?? 0, goal: r.steps_goal }, activeMinutes: { value: Math.round(r.active_min ?? 0), goal: r.minutes_goal } },
+    block: { steps: { value: r.steps ?? 0, goal: r.steps_goal }, activeMinutes: { value: Math.max(0, Math.round(r.active_min ?? 0)), goal: r.minutes_goal } },
   };
 }
 
 /**
- * GET …/dashboard/summary (§4.4): the blocks' queries run in parallel. The medication block (next dose, adherence,
- * low stock) comes from medications/dashboard.ts and its 7-day adherence feeds the health score (100 when no dose
+ * GET …/dashboard/summary (§4.4): the blocks' queries run in parallel, in one stage (no query waits for another).
+ * The medication block (next dose, adherence, low stock) comes from medications/dashboard.ts and its 7-day adherence feeds the health score (100 when no dose
  * was due). Prediction belongs to a capability not in this installation yet: that block is null.
  */
 export async function dashboardSummary(db: Db, patientId: string, include: readonly SummaryBlock[], nowMs = Date.now()) {
-  const zone = await patientZone(db, patientId);
   const [glucose, alerts, values, food, move, meds] = await Promise.all([
     currentReading(db, patientId, nowMs), topAlerts(db, patientId), readings24h(db, patientId, nowMs),
-    nutrition(db, patientId, nowMs), activity(db, patientId, zone, nowMs), medicationBlock(db, patientId, nowMs),
+    nutrition(db, patientId, nowMs), activity(db, patientId, nowMs), medicationBlock(db, patientId, nowMs),
   ]);
   const b = bands(values);
   const score = healthScore({
