@@ -14,6 +14,7 @@ import { defineSourcingJobs } from './jobs/expiry.js';
 import { defineCertificateJobs } from './jobs/certificates.js';
 import importRoutes, { defineImportJobs } from './imports/routes.js';
 import { defineKpiJobs } from './jobs/kpis.js';
+import { defineRescoreJobs } from './jobs/rescore.js';
 import { defineSourcingTopics, publish } from './events.js';
 
 export interface SourcingOptions { scoringUrl?: string; scoringSecret?: string; scoringTimeoutMs?: number; fallbackInProcess?: boolean }
@@ -48,6 +49,7 @@ export function createSourcingModule(options: SourcingOptions = {}): AtriumModul
       defineCertificateJobs(ctx);
       defineImportJobs(ctx);
       defineKpiJobs(ctx);
+      defineRescoreJobs(ctx, engine);
       // /suppliers/map before /suppliers/:id: static segments win in Fastify anyway, registered first for readability.
       await insightRoutes(app, ctx);
       await supplierRoutes(app, ctx);

@@ -28,7 +28,12 @@ async function writeFactors(tx: Tx, setId: string, factors: { mode: string; kgCo
 }
 
 /** Changing what scores depend on marks draft and scored assessments stale; approved ones never change (spec §3.3). */
-export const markStale = (tx: Tx) => sql`update sourcing.assessments set stale = true where status in ('draft', 'scored')`.execute(tx);
+export async function markStale(tx: Tx, ctx: Pick<ModuleContext, 'jobs'>) {
+  const { rows } = await sql<{ id: string }>`update sourcing.assessments set stale = true where status in ('draft', 'scored') returning id`.execute(tx);
+  // sourcing.rescore-stale re-scores each one with the new reference data (queued with the change: only if it commits).
+  for (const r of rows) await ctx.jobs.send('sourcing.rescore-stale', { assessmentId: r.id }, { singletonKey: r.id, db: tx });
+  return rows.length;
+}
 
 export default async function referenceRoutes(app: App, ctx: ModuleContext) {
   const { db } = ctx;
@@ -114,7 +119,7 @@ export default async function referenceRoutes(app: App, ctx: ModuleContext) {
       if (lacking.length) throw unprocessable('emission_factor_missing', `The set lacks factors for modes used by active offers: ${lacking.join(', ')}.`, lacking.map((m) => ({ path: `factors.${m}`, message: 'is missing' })));
       await sql`update sourcing.emission_factor_sets set status = 'retired' where status = 'active'`.execute(tx);
       await sql`update sourcing.emission_factor_sets set status = 'active' where id = ${s.id}`.execute(tx);
-      await markStale(tx);
+      await markStale(tx, ctx);
       await recordAudit(tx, actorOf(req), { action: 'sourcing.factor_set.activated', entity: 'sourcing.factor_set', entityId: s.id, diff: { version: s.version } });
     });
     return setView(req.params.id);
@@ -136,7 +141,7 @@ export default async function referenceRoutes(app: App, ctx: ModuleContext) {
     const b = req.body;
     await sql`insert into sourcing.certification_catalogue (code, name, pillar, gfsi_recognised, points, active) values (${req.params.code}, ${b.name}, ${b.pillar}, ${b.gfsiRecognised ?? false}, ${b.points}, ${b.active ?? true})
       on conflict (code) do update set name = excluded.name, pillar = excluded.pillar, gfsi_recognised = excluded.gfsi_recognised, points = excluded.points, active = excluded.active, updated_at = now()`.execute(tx);
-    await markStale(tx);
+    await markStale(tx, ctx);
     await recordAudit(tx, actorOf(req), { action: 'sourcing.certification_catalogue.updated', entity: 'sourcing.certification_catalogue', entityId: null, diff: { code: req.params.code, ...b } });
     return { code: req.params.code, ...b };
   }));
@@ -172,7 +177,7 @@ export default async function referenceRoutes(app: App, ctx: ModuleContext) {
   }, async (req) => db.transaction().execute(async (tx) => {
     await sql`insert into sourcing.origin_risk_by_country (country, level, source) values (${req.params.country}, ${req.body.level}, ${req.body.source})
       on conflict (country) do update set level = excluded.level, source = excluded.source, updated_at = now()`.execute(tx);
-    await markStale(tx);
+    await markStale(tx, ctx);
     await recordAudit(tx, actorOf(req), { action: 'sourcing.origin_risk.updated', entity: 'sourcing.origin_risk', diff: { country: req.params.country, ...req.body } });
     return { country: req.params.country, ...req.body };
   }));
@@ -194,7 +199,7 @@ export default async function referenceRoutes(app: App, ctx: ModuleContext) {
       const v = rows[0]!.v;
       await sql`update sourcing.scoring_parameters set status = 'retired' where status = 'active'`.execute(tx);
       await sql`insert into sourcing.scoring_parameters (version, params, created_by) values (${v}, ${JSON.stringify(req.body.params)}, ${me.id})`.execute(tx);
-      await markStale(tx);
+      await markStale(tx, ctx);
       await recordAudit(tx, actorOf(req), { action: 'sourcing.scoring_parameters.activated', entity: 'sourcing.scoring_parameters', entityId: null, diff: { version: v, params: req.body.params } });
       return v;
     });
