@@ -106,7 +106,18 @@ test('a second backup of the same config while one runs is refused with 409 back
   const res = await t.api('POST', '/api/v1/operations/backups', { token: t.admin.token, body: { configId } });
   assert.equal(res.status, 409);
   assert.equal(res.body.code, 'backup_in_progress');
-  await t.db.db.updateTable('operations.backup').set({ status: 'failed', finished_at: new Date() }).where('storage_key', '=', 'x/running.atrbkup').execute();
+  // Its attempt died and was reaped (retries exhausted): the stale row no longer blocks the config.
+  const dead = await t.db.db.insertInto('platform.operation_run').values({
+    kind: 'backup', queue: 'operations.backup.run', job_id: '018f0000-0000-7000-8000-0000000000bb', attempt: 4, trigger: 'manual', status: 'failed',
+    finished_at: new Date(), error: JSON.stringify({ code: 'lost_heartbeat', message: 'gone' }),
+  }).returning('id').executeTakeFirstOrThrow();
+  await t.db.db.updateTable('operations.backup').set({ run_id: dead.id }).where('storage_key', '=', 'x/running.atrbkup').execute();
+  const again = await t.api('POST', '/api/v1/operations/backups', { token: t.admin.token, body: { configId } });
+  assert.equal(again.status, 202, JSON.stringify(again.body));
+  const stale = await t.db.db.selectFrom('operations.backup').select(['status', 'error']).where('storage_key', '=', 'x/running.atrbkup').executeTakeFirstOrThrow();
+  assert.equal(stale.status, 'failed');
+  assert.equal(stale.error!.code, 'worker_lost');
+  await waitForBackup(t, again.body.backupId);
 });
 
 test('a tampered byte in a stored backup is detected: corrupt, critical alert, not restorable', async (c) => {

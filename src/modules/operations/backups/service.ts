@@ -113,6 +113,12 @@ export class BackupService {
         status: 'failed', finished_at: sql`coalesce(finished_at, now())` as any,
         error: JSON.stringify({ code: 'worker_lost', message: `The process running attempt stopped; released ${aborted} partial upload(s).` }),
       }).where('id', '=', r.id).execute();
+      // Its catalogue row: adopted by this attempt when the job names it, otherwise closed as failed.
+      const backupId = (r.resources as { backupId?: string } | null)?.backupId;
+      if (backupId && backupId !== job.data.backupId) {
+        await this.ctx.db.updateTable('operations.backup').set({ status: 'failed', finished_at: new Date(), updated_at: new Date(), error: JSON.stringify({ code: 'worker_lost', message: 'The process running this backup stopped.' }) })
+          .where('id', '=', backupId).where('status', '=', 'running').execute();
+      }
     }
     return lost.length;
   }
@@ -124,6 +130,13 @@ export class BackupService {
     const active = await db.selectFrom('operations.backup_key').select('key_id').where('status', '=', 'active').executeTakeFirst();
     if (!active) throw new BackupError('preflight_key', 'No active backup key: add a key, confirm its escrow and activate it (Keys page).');
     const storage = config.storage as StorageSpec;
+    // A `running` row whose attempt is over (process died and retries ran out, or never started within the job's
+    // 6 h expiry) would block the config for ever: close it as worker_lost.
+    await sql`update operations.backup b set status = 'failed', finished_at = now(), updated_at = now(),
+        error = jsonb_build_object('code', 'worker_lost', 'message', 'The attempt running this backup ended without finishing it.')
+      where b.config_id = ${config.id} and b.status = 'running' and (
+        (b.run_id is not null and exists (select 1 from platform.operation_run r where r.id = b.run_id and r.status <> 'running'))
+        or (b.run_id is null and b.started_at < now() - interval '6 hours'))`.execute(db);
     try {
       return await db.insertInto('operations.backup').values({
         config_id: config.id, trigger, format: config.format, storage_kind: storage.kind, key_id: active.key_id,
