@@ -49,6 +49,11 @@ test('a live CGM reading stores an AR2 forecast: current answers it with probabi
   assert.ok(cur.body.horizons[0].probabilityHypo > 0.5, 'a forecast of 66 is likely below 70');
   assert.equal(cur.body.recommendations[0].type, 'carbs');
   assert.equal(cur.body.fallback, false);
+  const reading = await t.api('GET', '/api/v1/glucose/patients/me/readings/current', { token: patient.token });
+  assert.deepEqual(reading.body.forecast, {
+    predictionId: cur.body.predictionId, primaryModel: 'ar2', value30: 66, value60: 70,
+    probabilityHypo30: cur.body.horizons[0].probabilityHypo, probabilityHyper30: cur.body.horizons[0].probabilityHyper,
+  }, 'readings/current carries the same forecast');
 });
 
 test('with ISF/CR and insulin on board the physiological model is primary, with IOB', async () => {

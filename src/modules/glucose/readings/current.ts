@@ -9,12 +9,13 @@ interface CurrentRow {
   sensor_id: string | null; sensor_model: string | null; sensor_status: string | null; sensor_expires_at: Date | null;
   sensor_battery: number | null; sensor_signal: number | null;
   loop_iob_u: number | null; loop_cob_g: number | null; loop_reported_at: Date | null;
+  forecast: { predictionId: string; primaryModel: string; value30: number | null; value60: number | null; probabilityHypo30: number | null; probabilityHyper30: number | null } | null;
 }
 
 /**
  * §4.1.3, in one round trip: the latest reading (primary-key lookup in latest_readings), staleness against the
  * patient's threshold, the current sensor, and insulin/carbs on board when a loop reported them ≤ 10 min ago.
- * Forecast and open alerts are filled by their capabilities; until then they are null and empty.
+ * The forecast is the one stored with the latest CGM reading (null when none); open alerts are filled by their capability.
  */
 export async function currentReading(db: Db, patientId: string, nowMs = Date.now()) {
   const { rows } = await sql<CurrentRow>`
@@ -23,7 +24,13 @@ export async function currentReading(db: Db, patientId: string, nowMs = Date.now
       coalesce((select stale_warning_min from glucose.alert_settings a where a.patient_id = p.id), 15) as stale_warning_min,
       s.id as sensor_id, s.model as sensor_model, s.status as sensor_status, s.expires_at as sensor_expires_at,
       s.battery_pct as sensor_battery, s.signal_quality as sensor_signal,
-      u.loop_iob_u::float8 as loop_iob_u, u.loop_cob_g::float8 as loop_cob_g, u.loop_reported_at
+      u.loop_iob_u::float8 as loop_iob_u, u.loop_cob_g::float8 as loop_cob_g, u.loop_reported_at,
+      -- the forecast made from the latest CGM reading (Glucose III B, predictions/)
+      (select json_build_object('predictionId', f.id, 'primaryModel', f.primary_model,
+          'value30', (select (pt->>'value')::float8 from jsonb_array_elements(case f.primary_model when 'external' then f.external when 'physio' then f.physio else f.ar2 end->'points') pt where (pt->>'minutesAhead')::int = 30),
+          'value60', (select (pt->>'value')::float8 from jsonb_array_elements(case f.primary_model when 'external' then f.external when 'physio' then f.physio else f.ar2 end->'points') pt where (pt->>'minutesAhead')::int = 60),
+          'probabilityHypo30', f.p_hypo_30::float8, 'probabilityHyper30', f.p_hyper_30::float8)
+        from glucose.predictions f where f.patient_id = p.id and f.base_time = l.last_cgm_at limit 1) as forecast
     from (select ${patientId}::uuid as id) p
     left join glucose.latest_readings l on l.patient_id = p.id
     left join glucose.sensors s on s.patient_id = p.id and s.status in ('warming_up', 'active', 'disconnected')
@@ -47,7 +54,7 @@ export async function currentReading(db: Db, patientId: string, nowMs = Date.now
     } : null,
     iob: loopFresh && r.loop_iob_u !== null ? { units: r.loop_iob_u, source: 'loop' as const } : null,
     cob: loopFresh && r.loop_cob_g !== null ? { grams: r.loop_cob_g } : null,
-    forecast: null,
+    forecast: r.forecast,
     openAlerts: [] as { id: string; type: string; severity: string; status: string }[],
   };
 }
