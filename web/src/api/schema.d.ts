@@ -3980,6 +3980,7 @@ export interface paths {
         get: {
             parameters: {
                 query: {
+                    cursor?: string;
                     from?: string;
                     limit: number;
                     to?: string;
@@ -4022,6 +4023,7 @@ export interface paths {
                                 startedAt: string;
                                 steps: number | null;
                             }[];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -6377,6 +6379,7 @@ export interface paths {
         get: {
             parameters: {
                 query: {
+                    cursor?: string;
                     from?: string;
                     limit: number;
                     to?: string;
@@ -6413,6 +6416,7 @@ export interface paths {
                                 source: string;
                                 units: number;
                             }[];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -6618,6 +6622,7 @@ export interface paths {
         get: {
             parameters: {
                 query: {
+                    cursor?: string;
                     from?: string;
                     limit: number;
                     to?: string;
@@ -6661,6 +6666,7 @@ export interface paths {
                                 /** Format: date-time */
                                 takenAt: string;
                             }[];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -17213,6 +17219,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/operations/exports/{runId}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The file of a background export (its requester only; kept 24 h) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    runId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the file */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/operations/health/summary": {
         parameters: {
             query?: never;
@@ -20410,7 +20490,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Quotes as XLSX, CSV or PDF, with the list's filters (≤ 5,000 rows) */
+        /** Quotes as XLSX, CSV or PDF with the list's filters: ≤ 5,000 rows answered directly, more → 202 {runId} and an in-app link when ready */
         get: {
             parameters: {
                 query: {
@@ -20440,6 +20520,17 @@ export interface paths {
                     };
                     content: {
                         "application/json": unknown;
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            runId: string;
+                        };
                     };
                 };
                 /** @description RFC 9457 problem details; some errors add extension members named in their route documentation */

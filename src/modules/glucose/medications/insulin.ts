@@ -11,6 +11,7 @@ import { recordHealthRead } from '../access/audit.js';
 import type { GlucoseServices } from '../services.js';
 import { Enum, Nullable } from '../readings/model.js';
 import { publishLog } from '../nutrition/events.js';
+import { after, page, timeCursor } from '../nutrition/paging.js';
 import type { InsulinKind } from '../nutrition/tables.js';
 
 export const INSULIN_KINDS = ['rapid', 'ultra_rapid', 'regular', 'intermediate', 'long', 'premixed'] as const;
@@ -51,8 +52,8 @@ export default async function insulinRoutes(app: App, svc: GlucoseServices) {
   app.get('/patients/:patientId/insulin-doses', {
     schema: {
       tags, summary: 'Insulin doses, newest first (default: last 7 days)', params: P,
-      querystring: Type.Object({ from: Type.Optional(Iso), to: Type.Optional(Iso), limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }) }, { additionalProperties: false }),
-      response: { 200: Type.Object({ items: Type.Array(InsulinDoseSchema) }), ...problemResponses(400, 401, 404) },
+      querystring: Type.Object({ from: Type.Optional(Iso), to: Type.Optional(Iso), limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }), cursor: Type.Optional(Type.String({ maxLength: 512 })) }, { additionalProperties: false }),
+      response: { 200: Type.Object({ items: Type.Array(InsulinDoseSchema), nextCursor: Nullable(Type.String()) }), ...problemResponses(400, 401, 404) },
     },
     preHandler: patientScope(ctx),
   }, async (req) => {
@@ -63,9 +64,11 @@ export default async function insulinRoutes(app: App, svc: GlucoseServices) {
     const { rows } = await sql<Row>`select d.*, u.display_name as entered_by_name from glucose.insulin_doses d left join platform.users u on u.id = d.entered_by
       where d.patient_id = ${access.patientId} and d.deleted_at is null
         and d.administered_at >= ${new Date(from).toISOString()}::timestamptz and d.administered_at <= ${new Date(to).toISOString()}::timestamptz
-      order by d.administered_at desc, d.id desc limit ${req.query.limit}`.execute(db);
+        ${after('d.administered_at', timeCursor(req.query.cursor), true, 'd.id')}
+      order by d.administered_at desc, d.id desc limit ${req.query.limit + 1}`.execute(db);
     await recordHealthRead(db, req, access, 'insulin', { from: new Date(from).toISOString(), to: new Date(to).toISOString() });
-    return { items: rows.map(toInsulinDto) };
+    const out = page(rows, req.query.limit, (r) => [r.administered_at, r.id]);
+    return { items: out.items.map(toInsulinDto), nextCursor: out.nextCursor };
   });
 
   app.post('/patients/:patientId/insulin-doses', {

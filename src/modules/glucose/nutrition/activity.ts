@@ -14,6 +14,7 @@ import type { GlucoseServices } from '../services.js';
 import { Enum, Nullable } from '../readings/model.js';
 import { addDays, localDate } from '../medications/schedule.js';
 import { publishLog } from './events.js';
+import { after, page, timeCursor } from './paging.js';
 import { readingsBetween, type Point } from './impact.js';
 import { goalsOf } from './routes.js';
 import type { ActivityType, Intensity } from './tables.js';
@@ -106,8 +107,8 @@ export default async function activityRoutes(app: App, svc: GlucoseServices) {
   app.get('/patients/:patientId/activities', {
     schema: {
       tags, summary: 'Activity sessions, newest first (default: last 7 days)', params: P,
-      querystring: Type.Object({ from: Type.Optional(Iso), to: Type.Optional(Iso), limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }) }, { additionalProperties: false }),
-      response: { 200: Type.Object({ items: Type.Array(ActivitySchema) }), ...problemResponses(400, 401, 404) },
+      querystring: Type.Object({ from: Type.Optional(Iso), to: Type.Optional(Iso), limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }), cursor: Type.Optional(Type.String({ maxLength: 512 })) }, { additionalProperties: false }),
+      response: { 200: Type.Object({ items: Type.Array(ActivitySchema), nextCursor: Nullable(Type.String()) }), ...problemResponses(400, 401, 404) },
     },
     preHandler: patientScope(ctx),
   }, async (req) => {
@@ -116,9 +117,11 @@ export default async function activityRoutes(app: App, svc: GlucoseServices) {
     const from = req.query.from ? Date.parse(req.query.from) : to - 7 * 86_400_000;
     const { rows } = await sql<Row>`select * from glucose.activity_sessions where patient_id = ${access.patientId} and deleted_at is null
       and started_at >= ${new Date(from).toISOString()}::timestamptz and started_at <= ${new Date(to).toISOString()}::timestamptz
-      order by started_at desc, id desc limit ${req.query.limit}`.execute(db);
+      ${after('started_at', timeCursor(req.query.cursor), true)}
+      order by started_at desc, id desc limit ${req.query.limit + 1}`.execute(db);
     await recordHealthRead(db, req, access, 'activity', { from: new Date(from).toISOString(), to: new Date(to).toISOString() });
-    return { items: rows.map(toActivityDto) };
+    const out = page(rows, req.query.limit, (r) => [r.started_at, r.id]);
+    return { items: out.items.map(toActivityDto), nextCursor: out.nextCursor };
   });
 
   const Body = Type.Object({

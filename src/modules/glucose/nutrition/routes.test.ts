@@ -211,3 +211,17 @@ test('glucose.logs topic: log.created and log.deleted reach followers; a strange
     other.close();
   }
 });
+
+test('meals, insulin and activities page newest first with a cursor', async () => {
+  const p = await t.createUser(['patient']);
+  for (let i = 0; i < 5; i += 1) await t.api('POST', `${G}/patients/me/meals`, { token: p.token, body: { carbsG: 10 + i, takenAt: minutesAgo(60 - i * 10) } });
+  const first = await t.api('GET', `${G}/patients/me/meals?limit=2`, { token: p.token });
+  assert.deepEqual(first.body.items.map((m: { carbsG: number }) => m.carbsG), [14, 13]);
+  const second = await t.api('GET', `${G}/patients/me/meals?limit=2&cursor=${first.body.nextCursor}`, { token: p.token });
+  assert.deepEqual(second.body.items.map((m: { carbsG: number }) => m.carbsG), [12, 11]);
+  const third = await t.api('GET', `${G}/patients/me/meals?limit=2&cursor=${second.body.nextCursor}`, { token: p.token });
+  assert.deepEqual([third.body.items.length, third.body.nextCursor], [1, null]);
+  assert.equal((await t.api('GET', `${G}/patients/me/meals?cursor=bogus`, { token: p.token })).body.code, 'invalid_cursor');
+  assert.equal((await t.api('GET', `${G}/patients/me/insulin-doses?limit=1`, { token: p.token })).body.nextCursor, null);
+  assert.equal((await t.api('GET', `${G}/patients/me/activities?limit=1`, { token: p.token })).body.nextCursor, null);
+});

@@ -13,6 +13,7 @@ import type { GlucoseServices } from '../services.js';
 import { Enum, Nullable } from '../readings/model.js';
 import { addDays, localDate } from '../medications/schedule.js';
 import { publishLog } from './events.js';
+import { after, page, timeCursor } from './paging.js';
 import { ABSORPTION_MINUTES, caloriesOf, defaultAbsorption, insertMeal, macrosOfItems, MEAL_TYPES, mealTypeAt, toMealDto, type MealRow } from './meals.js';
 import { computeMealImpact, readingsBetween, scheduleImpact } from './impact.js';
 
@@ -107,8 +108,8 @@ export default async function nutritionRoutes(app: App, svc: GlucoseServices) {
   app.get('/patients/:patientId/meals', {
     schema: {
       tags, summary: 'Meals in a time range, newest first (default: last 7 days)', params: P,
-      querystring: Type.Object({ from: Type.Optional(Iso), to: Type.Optional(Iso), limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }) }, { additionalProperties: false }),
-      response: { 200: Type.Object({ items: Type.Array(MealSchema) }), ...problemResponses(400, 401, 404) },
+      querystring: Type.Object({ from: Type.Optional(Iso), to: Type.Optional(Iso), limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }), cursor: Type.Optional(Type.String({ maxLength: 512 })) }, { additionalProperties: false }),
+      response: { 200: Type.Object({ items: Type.Array(MealSchema), nextCursor: Nullable(Type.String()) }), ...problemResponses(400, 401, 404) },
     },
     preHandler: readers,
   }, async (req) => {
@@ -118,9 +119,11 @@ export default async function nutritionRoutes(app: App, svc: GlucoseServices) {
     if (from > to) throw badRequest('invalid_range', 'from must be before to.', [{ path: 'query.from', message: 'must be before to' }]);
     const { rows } = await sql<MealRow>`select m.*, u.display_name as entered_by_name from glucose.meals m left join platform.users u on u.id = m.entered_by
       where m.patient_id = ${access.patientId} and m.deleted_at is null and m.taken_at >= ${new Date(from).toISOString()}::timestamptz
-        and m.taken_at <= ${new Date(to).toISOString()}::timestamptz order by m.taken_at desc, m.id desc limit ${req.query.limit}`.execute(db);
+        and m.taken_at <= ${new Date(to).toISOString()}::timestamptz ${after('m.taken_at', timeCursor(req.query.cursor), true, 'm.id')}
+      order by m.taken_at desc, m.id desc limit ${req.query.limit + 1}`.execute(db);
     await recordHealthRead(db, req, access, 'meals', { from: new Date(from).toISOString(), to: new Date(to).toISOString() });
-    return { items: rows.map(toMealDto) };
+    const out = page(rows, req.query.limit, (r) => [r.taken_at, r.id]);
+    return { items: out.items.map(toMealDto), nextCursor: out.nextCursor };
   });
 
   app.post('/patients/:patientId/meals', {
