@@ -70,6 +70,12 @@ const PATIENT_ROUTES: Record<string, PatientRoute> = {
   'POST /api/v1/glucose/patients/{patientId}/readings': { body: bodies.reading, caregiver: 'allow', clinician: 'forbid' },
   'POST /api/v1/glucose/patients/{patientId}/readings/bulk': { body: bodies.bulk, caregiver: 'forbid', clinician: 'forbid' },
   'GET /api/v1/glucose/patients/{patientId}/readings/current': { caregiver: 'allow', clinician: 'allow' },
+  // Glucose II A: analytics (read for everyone with access)
+  'GET /api/v1/glucose/patients/{patientId}/analytics/metrics': { caregiver: 'allow', clinician: 'allow' },
+  'GET /api/v1/glucose/patients/{patientId}/analytics/agp': { caregiver: 'allow', clinician: 'allow' },
+  'GET /api/v1/glucose/patients/{patientId}/analytics/episodes': { caregiver: 'allow', clinician: 'allow' },
+  'GET /api/v1/glucose/patients/{patientId}/analytics/aggregates': { caregiver: 'allow', clinician: 'allow' },
+  'GET /api/v1/glucose/patients/{patientId}/analytics/insights': { caregiver: 'allow', clinician: 'allow' },
   'GET /api/v1/glucose/patients/{patientId}/readings': { caregiver: 'allow', clinician: 'allow' },
   'GET /api/v1/glucose/patients/{patientId}/readings/{readingId}': { child: 'readingId', caregiver: 'allow', clinician: 'allow' },
   // A caregiver reaches the route but may delete only entries they made: this one is the patient's (403 not_your_entry).
