@@ -222,7 +222,7 @@ function yAxis(doc: PDFKit.PDFDocument, unit: 'mg/dL' | 'mmol/L', x: number, top
 
 function drawAgp(doc: PDFKit.PDFDocument, input: AgpReportInput, x: number, y: number, width: number, height: number) {
   sectionTitle(doc, 'Ambulatory Glucose Profile (AGP)', x, y, width);
-  doc.fillColor(COLORS.muted).font('Helvetica').fontSize(7).text('Percentiles of glucose by time of day across all days of the period (5, 25, 50, 75, 95 %). Median in dark blue.', x + 6, y + 20, { width: width - 12, lineBreak: false });
+  doc.fillColor(COLORS.muted).font('Helvetica').fontSize(7).text(`Percentiles of glucose (${input.unit}) by time of day across all days of the period (5, 25, 50, 75, 95 %). Median in dark blue; target range ${glucoseText(input.lowTarget, input.unit)}–${glucoseText(input.highTarget, input.unit)} in green.`, x + 6, y + 20, { width: width - 12, lineBreak: false });
   const left = x + 32; const right = x + width - 40;
   const top = y + 34; const bottom = y + height - 16;
   const plotW = right - left; const plotH = bottom - top;
@@ -230,7 +230,6 @@ function drawAgp(doc: PDFKit.PDFDocument, input: AgpReportInput, x: number, y: n
   const py = (v: number) => bottom - (Math.min(Math.max(v, 0), Y_MAX) / Y_MAX) * plotH;
   doc.rect(left, top, plotW, plotH).lineWidth(0.6).strokeColor(COLORS.rule).stroke();
   yAxis(doc, input.unit, left, top, plotH, plotW, py, true);
-  doc.fillColor(COLORS.muted).font('Helvetica').fontSize(7).text(input.unit, x, bottom + 4, { width: 28, align: 'right', lineBreak: false });
   for (let h = 0; h <= 24; h += 3) {
     const tx = px(h * 60);
     if (h > 0 && h < 24) doc.moveTo(tx, top).lineTo(tx, bottom).lineWidth(0.3).strokeColor(COLORS.grid).stroke();
