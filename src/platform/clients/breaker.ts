@@ -7,10 +7,18 @@ export interface BreakerOptions {
   cooldownMs: number;
   /** Probes allowed at once while half-open. */
   halfOpenMaxCalls: number;
+  /**
+   * Optional failure-rate rule besides the consecutive one: over the last `windowSize` calls, open when at least
+   * `minimumCalls` were made and the share of failures reaches `failureRateThreshold` (0–1). Off unless windowSize is set.
+   */
+  windowSize?: number;
+  failureRateThreshold?: number;
+  minimumCalls?: number;
 }
 
 /**
- * A circuit breaker for one host: after `failureThreshold` consecutive failures it opens and refuses
+ * A circuit breaker for one host: after `failureThreshold` consecutive failures (or, when configured, a failure rate
+ * over a sliding window of calls) it opens and refuses
  * calls for `cooldownMs`, so a dead provider costs nothing but a fast error; then it lets
  * `halfOpenMaxCalls` probes through; a probe's success closes it, a failure opens it again.
  */
@@ -19,6 +27,8 @@ export class CircuitBreaker {
   private failures = 0;
   private openedAt = 0;
   private probes = 0;
+  /** Outcomes of the last `windowSize` calls while closed (true = failure), oldest first. */
+  private window: boolean[] = [];
 
   constructor(readonly host: string, private readonly options: BreakerOptions, private readonly now: () => number = Date.now) {}
 
@@ -41,6 +51,8 @@ export class CircuitBreaker {
   }
 
   success(): void {
+    // A successful probe closes the circuit on a clean slate; a success while closed counts in the window.
+    if (this.currentState === 'closed') this.remember(false); else this.window = [];
     this.failures = 0;
     this.probes = 0;
     this.currentState = 'closed';
@@ -52,7 +64,27 @@ export class CircuitBreaker {
       return;
     }
     this.failures += 1;
-    if (this.failures >= this.options.failureThreshold) this.open();
+    this.remember(true);
+    if (this.failures >= this.options.failureThreshold || this.rateExceeded()) this.open();
+  }
+
+  /** Failures and calls in the current window (both 0 when the rate rule is off). */
+  get windowCounts(): { calls: number; failures: number } {
+    return { calls: this.window.length, failures: this.window.filter(Boolean).length };
+  }
+
+  private remember(failed: boolean): void {
+    const size = this.options.windowSize;
+    if (!size) return;
+    this.window.push(failed);
+    if (this.window.length > size) this.window.shift();
+  }
+
+  private rateExceeded(): boolean {
+    const { windowSize, failureRateThreshold, minimumCalls = 1 } = this.options;
+    if (!windowSize || failureRateThreshold === undefined) return false;
+    const { calls, failures } = this.windowCounts;
+    return calls >= minimumCalls && failures / calls >= failureRateThreshold;
   }
 
   /** A granted call that ended without telling anything about the host's health (e.g. the caller aborted). */
@@ -61,6 +93,7 @@ export class CircuitBreaker {
   }
 
   private open(): void {
+    this.window = [];
     this.currentState = 'open';
     this.openedAt = this.now();
     this.probes = 0;

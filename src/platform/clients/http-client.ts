@@ -1,4 +1,4 @@
-import type { CircuitBreaker } from './breaker.js';
+import type { BreakerOptions, CircuitBreaker } from './breaker.js';
 import { fullJitterDelay, parseRetryAfter } from './backoff.js';
 import { OutboundHttpError } from './errors.js';
 import type { ClientMetrics } from './metrics.js';
@@ -19,6 +19,8 @@ export interface ClientOptions {
   backoffMaxMs?: number;
   /** A Retry-After longer than this is not waited for: the call fails with `retryAfterMs` so a job can come back later. */
   maxRetryAfterMs?: number;
+  /** Breaker settings for this client's host, over the factory's (used when the host's breaker is first created). */
+  breaker?: Partial<BreakerOptions>;
 }
 
 export interface CallOptions {
@@ -45,7 +47,7 @@ export interface HttpResponse {
 }
 
 export interface ClientRuntime {
-  breakerFor(host: string, target: string): CircuitBreaker;
+  breakerFor(host: string, target: string, overrides?: Partial<BreakerOptions>): CircuitBreaker;
   metrics: ClientMetrics;
   sleep(ms: number): Promise<void>;
   random(): number;
@@ -55,7 +57,7 @@ type Outcome = 'ok' | 'client_error' | 'server_error' | 'rate_limited' | 'timeou
 
 /** One provider's client: every outbound call goes through `request`. */
 export class HttpClient {
-  private readonly options: Required<Omit<ClientOptions, 'baseUrl' | 'headers'>> & Pick<ClientOptions, 'baseUrl' | 'headers'>;
+  private readonly options: Required<Omit<ClientOptions, 'baseUrl' | 'headers' | 'breaker'>> & Pick<ClientOptions, 'baseUrl' | 'headers' | 'breaker'>;
 
   constructor(options: ClientOptions, private readonly runtime: ClientRuntime) {
     this.options = {
@@ -77,7 +79,7 @@ export class HttpClient {
     const maxAttempts = 1 + (mayRetry ? (call.retries ?? this.options.retries) : 0);
     const timeoutMs = call.timeoutMs ?? this.options.timeoutMs;
     const target = this.options.target;
-    const breaker = this.runtime.breakerFor(url.host, target);
+    const breaker = this.runtime.breakerFor(url.host, target, this.options.breaker);
 
     for (let attempt = 1; ; attempt += 1) {
       const fail = (init: Omit<ConstructorParameters<typeof OutboundHttpError>[0], 'target' | 'host' | 'method' | 'attempts'>) =>

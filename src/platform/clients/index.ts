@@ -34,10 +34,10 @@ export class ClientFactory {
     const metrics = createClientMetrics(options.registry ?? new Registry(), () => this.breakers.values());
     this.runtime = {
       metrics,
-      breakerFor: (host: string, target: string) => {
+      breakerFor: (host: string, target: string, overrides?: Partial<BreakerOptions>) => {
         let entry = this.breakers.get(host);
         if (!entry) {
-          entry = { breaker: new CircuitBreaker(host, this.breakerOptions, options.now), targets: new Set() };
+          entry = { breaker: new CircuitBreaker(host, { ...this.breakerOptions, ...overrides }, options.now), targets: new Set() };
           this.breakers.set(host, entry);
         }
         entry.targets.add(target);

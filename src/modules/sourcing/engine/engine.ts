@@ -46,6 +46,8 @@ export class ScoringEngine {
       this.client = clients.client({
         target: 'sourcing.scoring', baseUrl: options.url.replace(/\/$/, ''), timeoutMs: options.timeoutMs ?? 2000,
         retries: 2, backoffBaseMs: 100, backoffMaxMs: 1000, maxRetryAfterMs: 3000,
+        // Spec §5.8: over the last 20 calls, open after 5 consecutive failures or ≥ 50 % failures with at least 10 calls.
+        breaker: { failureThreshold: 5, windowSize: 20, failureRateThreshold: 0.5, minimumCalls: 10 },
       });
     }
   }
