@@ -190,3 +190,24 @@ test('access per route and role: another patient and an unlinked clinician get 4
   const job = await ready(patient.token, jobId);
   assert.equal(job.status, 'ready');
 });
+
+test('at most 20 reports per patient per day; a job whose worker died is failed with timeout by the cleanup', async () => {
+  const busy = await t.createUser(['patient']);
+  for (let i = 0; i < 20; i++) {
+    await t.db.db.insertInto('glucose.report_jobs').values({
+      patient_id: busy.id, requested_by: busy.id, kind: 'agp', format: 'pdf', range_from: new Date(Date.UTC(2025, 0, 1 + i)), range_to: new Date(Date.UTC(2025, 0, 2 + i)),
+      unit: 'mg/dL', request_hash: `day-${i}`, status: 'failed', error_code: 'no_data',
+    }).execute();
+  }
+  const res = await t.api('POST', '/api/v1/glucose/patients/me/reports', { token: busy.token, body: { kind: 'agp', format: 'pdf' } });
+  assert.equal(res.status, 429);
+  assert.equal(res.body.code, 'too_many_report_jobs');
+  const stuck = await t.db.db.insertInto('glucose.report_jobs').values({
+    patient_id: busy.id, requested_by: busy.id, kind: 'agp', format: 'pdf', range_from: new Date(Date.UTC(2025, 1, 1)), range_to: new Date(Date.UTC(2025, 1, 2)),
+    unit: 'mg/dL', request_hash: 'stuck', status: 'running', started_at: new Date(Date.now() - 11 * 60_000),
+  }).returning('id').executeTakeFirstOrThrow();
+  const swept = await cleanupReports(servicesOf(contextOf(t)));
+  assert.ok(swept.timedOut >= 1);
+  const row = await t.db.db.selectFrom('glucose.report_jobs').select(['status', 'error_code']).where('id', '=', stuck.id).executeTakeFirstOrThrow();
+  assert.deepEqual(row, { status: 'failed', error_code: 'timeout' });
+});
