@@ -5,7 +5,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { screenshot, signIn, startWebTest, type WebTest } from './browser.js';
+import { PHONE, screenshot, signIn, startWebTest, type WebTest } from './browser.js';
 import { glucose } from '../../src/modules/glucose/index.js';
 import { glucoseFamily, type GlucoseFamily } from './glucose-fixtures.js';
 import { contextOf } from '../../src/modules/glucose/testing.js';
@@ -70,5 +70,23 @@ test('start a sensor on the Devices page, then see the forecast cone on the live
   await page.getByRole('button', { name: 'Accurate' }).first().click();
   await page.getByText('Thank you: feedback saved.').waitFor();
   await screenshot(page, 'glucose-prediction-accuracy');
+  assert.deepEqual(errors, []);
+});
+
+test('on a phone, in French, the sensor card and the accuracy page read well', async () => {
+  const { page, errors } = await w.open({ viewport: PHONE, locale: 'fr-FR' });
+  await page.goto('/sign-in');
+  await page.getByRole('button', { name: 'FR' }).click();
+  await page.getByLabel('E-mail').fill(family.patient.email);
+  await page.getByLabel('Mot de passe').fill(family.patient.password);
+  await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
+  await page.getByTestId('user-menu').waitFor();
+  await page.goto('/glucose/devices');
+  await page.getByTestId('current-sensor').getByText('Fin du préchauffage dans').waitFor();
+  await screenshot(page, 'glucose-devices-sensor-fr');
+  await page.goto('/glucose/patients/me/predictions');
+  await page.getByRole('heading', { name: 'Fiabilité des prévisions' }).waitFor();
+  await page.getByTestId('accuracy-table').waitFor();
+  await screenshot(page, 'glucose-prediction-accuracy-fr');
   assert.deepEqual(errors, []);
 });

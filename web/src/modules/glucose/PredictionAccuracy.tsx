@@ -69,11 +69,10 @@ export default function PredictionAccuracy() {
     <>
       <Link className="back-link" to={`/glucose/patients/${raw}`}><Icon name="chevronLeft" size={16} />{t('glucose.myGlucose')}</Link>
       <PageHeader title={t('glucose.accuracy.title')} description={t('glucose.accuracy.lead')} />
-      <Card title={t('glucose.accuracy.byModel')} actions={
-        <div className="segmented" role="tablist" aria-label={t('glucose.accuracy.period')}>
+      <Card title={t('glucose.accuracy.byModel')} className="g-accuracy">
+        <div className="segmented g-windows" role="tablist" aria-label={t('glucose.accuracy.period')}>
           {PERIODS.map((d) => <button key={d} role="tab" aria-selected={days === d} className={days === d ? 'active' : ''} onClick={() => setDays(d)}>{t('glucose.accuracy.days', { n: d })}</button>)}
         </div>
-      }>
         <ProblemAlert error={accuracy.error} onRetry={() => void accuracy.refetch()} />
         {accuracy.isPending ? <TableSkeleton rows={4} columns={8} /> : !accuracy.data || accuracy.data.items.length === 0 ? (
           <EmptyState icon="clock" title={t('glucose.accuracy.empty')}>{t('glucose.accuracy.emptyHint')}</EmptyState>
@@ -110,7 +109,7 @@ export default function PredictionAccuracy() {
           <p className="small muted">{t('glucose.accuracy.feedback')}: {OUTCOMES.map((o) => `${t(`glucose.accuracy.outcome.${o}` as never)} ${accuracy.data.feedback[o] ?? 0}`).join(' · ')}</p>
         ) : null}
       </Card>
-      <Card title={t('glucose.accuracy.recent')}>
+      <Card title={t('glucose.accuracy.recent')} className="g-accuracy">
         <ProblemAlert error={recent.error ?? feedback.error} onRetry={() => void recent.refetch()} />
         {recent.isPending ? <TableSkeleton rows={5} columns={5} /> : !recent.data || recent.data.items.length === 0 ? <p className="muted">{t('glucose.accuracy.noRecent')}</p> : (
           <>
