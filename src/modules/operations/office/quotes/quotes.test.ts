@@ -2,6 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApp, type TestApp, type TestUser } from '../../../../../test/helpers/app.js';
 import { P, makeOrganization, officeOnly } from '../testing.js';
+import { StreamClient } from '../../../../platform/realtime/testing/stream-client.js';
 
 let t: TestApp;
 let staff: TestUser; let staff2: TestUser; let manager: TestUser; let admin: TestUser; let outsider: TestUser; let patient: TestUser;
@@ -202,4 +203,18 @@ test('list items carry the latest delivery state per notification kind (badges)'
   } as never).execute();
   const list = await t.api('GET', `${P}/quotes?organizationId=${org.id}&q=${encodeURIComponent(issued.number)}`, { token: staff.token });
   assert.deepEqual(list.body.items[0].notifications, [{ kind: 'period_started', eventDate: '2025-06-02', status: 'delivered' }]);
+});
+
+test('members follow their organisation\'s quotes live; another organisation\'s topic is refused', async () => {
+  const mine = await StreamClient.open(t.url, { token: staff.token });
+  try {
+    assert.equal((await mine.subscribe(`operations.quotes:${org.id}`)).type, 'subscribed');
+    assert.equal((await mine.subscribe(`operations.quotes:${other.id}`)).type, 'error');
+    const q = await draft(staff);
+    const created = await mine.next((f) => f.type === 'event' && f.event === 'quote.created');
+    assert.deepEqual(created.data, { quoteId: q.id, status: 'draft', version: 1 });
+    await move(staff, q, 'issued');
+    const moved = await mine.next((f) => f.type === 'event' && f.event === 'quote.transitioned');
+    assert.equal(moved.data.status, 'issued');
+  } finally { mine.close(); }
 });
