@@ -259,3 +259,26 @@ test('retention preview and run apply GFS to the config and keep pinned backups'
   assert.equal(list.body.items.length, 1);
   assert.ok(list.body.nextCursor);
 });
+
+test('storage reconcile: a vanished object becomes missing with an alert, an uncatalogued valid artefact is adopted', async (c) => {
+  if (skip) return c.skip(skip);
+  const { runBackup: pipelineBackup } = await import('./pipeline.js');
+  const { LocalStorage } = await import('./storage.js');
+  const { rm } = await import('node:fs/promises');
+  const storage = new LocalStorage(path.join(t.dataDir, 'backups'));
+  const orphanId = '018f0000-0000-7000-8000-0000000000cc';
+  await pipelineBackup({
+    databaseUrl: t.db.url, backupId: orphanId, configId, scope: { schemas: ['operations'] }, compressionLevel: 1, storage,
+    storageKey: 'orphans/adopt-me.atrbkup', key: { keyId: 'key-b', kek: KEY_B }, verifyAfterWrite: false,
+  });
+  const victim = await t.db.db.selectFrom('operations.backup').select(['id', 'storage_key']).where('config_id', '=', configId).where('status', '=', 'completed').orderBy('taken_at', 'desc').executeTakeFirstOrThrow();
+  await t.db.db.updateTable('operations.backup').set({ pinned: false }).where('id', '=', victim.id).execute();
+  await rm(path.join(t.dataDir, 'backups', victim.storage_key));
+  const summary = await backupServices.get(t.app.platform.db)!.reconcileStorage();
+  assert.equal(summary.missing, 1);
+  assert.equal(summary.adopted, 1, JSON.stringify(summary.orphans));
+  const adopted = await t.db.db.selectFrom('operations.backup').selectAll().where('id', '=', orphanId).executeTakeFirstOrThrow();
+  assert.deepEqual([adopted.trigger, adopted.status, adopted.key_id], ['imported', 'completed', 'key-b']);
+  assert.equal((await t.db.db.selectFrom('operations.backup').select('status').where('id', '=', victim.id).executeTakeFirstOrThrow()).status, 'missing');
+  assert.ok(await t.db.db.selectFrom('operations.ops_alert').select('id').where('dedup_key', '=', `backup_missing:${victim.id}`).executeTakeFirst());
+});

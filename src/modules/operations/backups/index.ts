@@ -32,6 +32,11 @@ const catalogue = (ctx: ModuleContext, service: BackupService) => {
     queue: QUEUES.rewrap, kind: 'key_rewrap', policy: 'singleton', retryLimit: 3, expireInSeconds: 6 * 3600, heartbeatSeconds: 60,
     handler: (job) => service.handleRewrap(job),
   });
+  ctx.jobs.define({
+    queue: QUEUES.reconcileStorage, kind: 'storage_reconcile', policy: 'singleton', retryLimit: 3, expireInSeconds: 2 * 3600, heartbeatSeconds: 60,
+    handler: () => service.reconcileStorage(),
+    schedules: [{ cron: '0 3 * * 0', timezone: tz, catchUp: 'run_once', description: 'Catalogue vs storage: missing objects alert, orphan artefacts with a valid manifest are adopted' }],
+  });
   ctx.jobs.define<any>({
     queue: QUEUES.restore, kind: 'restore', policy: 'singleton', retryLimit: 0, expireInSeconds: 12 * 3600, heartbeatSeconds: 60, critical: true,
     handler: (job) => service.handleRestore(job),

@@ -6,6 +6,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { sql, type Selectable } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
 import type { ModuleContext } from '../../../platform/types.js';
 import type { JobRun } from '../../../platform/jobs/types.js';
 import { raiseAlert } from '../housekeeping/alerts.js';
@@ -28,6 +29,7 @@ export const QUEUES = {
   verifyRestore: 'operations.backup.verify-restore',
   rewrap: 'operations.backup.rewrap',
   restore: 'operations.restore.run',
+  reconcileStorage: 'operations.backup.reconcile-storage',
 } as const;
 
 export type ConfigRow = Selectable<BackupConfigTable>;
@@ -138,9 +140,11 @@ export class BackupService {
         (b.run_id is not null and exists (select 1 from platform.operation_run r where r.id = b.run_id and r.status <> 'running'))
         or (b.run_id is null and b.started_at < now() - interval '6 hours'))`.execute(db);
     try {
+      // The id is part of the object key: two backups started within the same second never share an object.
+      const id = uuidv7();
       return await db.insertInto('operations.backup').values({
-        config_id: config.id, trigger, format: config.format, storage_kind: storage.kind, key_id: active.key_id,
-        storage_key: sql`to_char(now() at time zone 'utc', 'YYYY/MM/') || ${config.name.replace(/[^a-zA-Z0-9_-]/g, '_')} || '-' || to_char(now() at time zone 'utc', 'YYYYMMDD"T"HH24MISS"Z"') || '.atrbkup'` as any,
+        id, config_id: config.id, trigger, format: config.format, storage_kind: storage.kind, key_id: active.key_id,
+        storage_key: sql`to_char(now() at time zone 'utc', 'YYYY/MM/') || ${config.name.replace(/[^a-zA-Z0-9_-]/g, '_')} || '-' || to_char(now() at time zone 'utc', 'YYYYMMDD"T"HH24MISS"Z"') || ${`-${id}.atrbkup`}` as any,
       }).returningAll().executeTakeFirstOrThrow();
     } catch (err) {
       if ((err as { code?: string }).code === '23505') throw new BackupError('backup_in_progress', `A backup of config "${config.name}" is already running.`);
@@ -307,6 +311,58 @@ export class BackupService {
       await this.publish('backup.corrupt', { backupId: r.id });
     }
     return { checked: rows.length, ok, corrupt, missing };
+  }
+
+  // ---------------------------------------------------------------- storage reconcile
+
+  /**
+   * Catalogue vs storage (§6.3): a completed backup whose object is gone becomes `missing` (critical alert); an
+   * artefact with a valid sidecar manifest and checksum that the catalogue does not know is adopted (`imported`);
+   * anything else is reported in the summary.
+   */
+  async reconcileStorage() {
+    const configs = await this.ctx.db.selectFrom('operations.backup_config').selectAll().execute();
+    const keys = new Set((await this.ctx.db.selectFrom('operations.backup_key').select('key_id').execute()).map((k) => k.key_id));
+    let missing = 0; let adopted = 0;
+    const orphans: string[] = [];
+    for (const config of configs) {
+      const storage = this.storageOf(config.storage as StorageSpec);
+      const objects = await storage.list();
+      const present = new Set(objects.map((o) => o.key));
+      const rows = await this.ctx.db.selectFrom('operations.backup').select(['id', 'storage_key', 'status']).where('config_id', '=', config.id).execute();
+      const known = new Set(rows.map((r) => r.storage_key));
+      for (const r of rows) {
+        if (r.status !== 'completed' || present.has(r.storage_key)) continue;
+        missing++;
+        await this.ctx.db.updateTable('operations.backup').set({ status: 'missing', updated_at: new Date() }).where('id', '=', r.id).execute();
+        await this.alert('backup_missing', 'critical', `backup_missing:${r.id}`, `Backup ${r.id.slice(0, 8)} of "${config.name}" is missing from storage`, { backupId: r.id });
+      }
+      for (const o of objects) {
+        if (!o.key.endsWith('.atrbkup') || known.has(o.key)) continue;
+        try {
+          if (!present.has(`${o.key}.manifest.json`)) throw new Error('no sidecar manifest');
+          const chunks: Buffer[] = [];
+          for await (const c of await storage.get(`${o.key}.manifest.json`)) chunks.push(c as Buffer);
+          const m = JSON.parse(Buffer.concat(chunks).toString('utf8')) as BackupManifest;
+          if (m.format !== 'atrium-backup-manifest' || !m.sha256 || !m.keyId || !m.plainSha256) throw new Error('not an Atrium manifest');
+          if (!keys.has(m.keyId)) throw new Error(`unknown key ${m.keyId}`);
+          const { sha256, size } = await hashObject(storage, o.key);
+          if (sha256 !== m.sha256) throw new Error('checksum mismatch');
+          const exists = await this.ctx.db.selectFrom('operations.backup').select('id').where('id', '=', m.backupId).executeTakeFirst();
+          if (exists) throw new Error(`backup id ${m.backupId} already catalogued under another key`);
+          await this.ctx.db.insertInto('operations.backup').values({
+            id: m.backupId, config_id: config.id, trigger: 'imported', status: 'completed', started_at: new Date(), finished_at: new Date(), taken_at: new Date(m.takenAt),
+            format: 'pg_dump_custom', storage_kind: (config.storage as StorageSpec).kind, storage_key: o.key, size_bytes: size, sha256, plain_sha256: m.plainSha256,
+            key_id: m.keyId, server_version: m.serverVersion, dump_tool_version: m.dumpToolVersion, migration_versions: JSON.stringify(m.migrationVersions),
+            table_row_counts: JSON.stringify(m.tableRowCounts), last_checksum_at: new Date(), last_checksum_ok: true,
+          }).execute();
+          adopted++;
+        } catch (err) {
+          orphans.push(`${config.name}:${o.key}: ${(err as Error).message}`);
+        }
+      }
+    }
+    return { configs: configs.length, missing, adopted, orphans: orphans.slice(0, 100) };
   }
 
   // ---------------------------------------------------------------- restore and verification
