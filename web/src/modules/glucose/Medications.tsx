@@ -213,6 +213,10 @@ function Plans({ patientId, canPlan, canLog }: { patientId: string; canPlan: boo
     mutationFn: (plan: Plan) => api.post('/api/v1/glucose/patients/{patientId}/medication-plans/{planId}/intakes', { params: { patientId, planId: plan.id }, body: {}, headers: { 'idempotency-key': crypto.randomUUID() } }),
     onSuccess: (_r, plan) => { toast(t('care.recordedTaken', { name: plan.name })); void queryClient.invalidateQueries({ queryKey: careKeys.all(patientId) }); },
   });
+  const toggle = useMutation({
+    mutationFn: (plan: Plan) => api.patch('/api/v1/glucose/patients/{patientId}/medication-plans/{planId}', { params: { patientId, planId: plan.id }, body: { active: !plan.active } }),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: careKeys.all(patientId) }),
+  });
   const describe = (p: Plan) => {
     const s = p.schedule as { type: string; times?: string[]; intervalHours?: number };
     return s.type === 'fixed_times' ? (s.times ?? []).join(' · ') : s.type === 'interval' ? t('care.everyHours', { n: s.intervalHours ?? 0 }) : t('care.scheduleTypes.as_needed');
@@ -235,12 +239,13 @@ function Plans({ patientId, canPlan, canLog }: { patientId: string; canPlan: boo
                   {!p.active ? <Badge>{t('care.inactive')}</Badge> : null}
                   {canLog && p.active && (p.schedule as { type: string }).type === 'as_needed' ? <Button size="sm" busy={prn.isPending} onClick={() => prn.mutate(p)}>{t('care.takeNow')}</Button> : null}
                   {canPlan ? <Button size="sm" onClick={() => setEditing(p)}>{t('care.edit')}</Button> : null}
+                  {canPlan ? <Button size="sm" busy={toggle.isPending && toggle.variables?.id === p.id} onClick={() => toggle.mutate(p)}>{p.active ? t('care.stop') : t('care.resume')}</Button> : null}
                 </div>
               </li>
             ))}
           </ul>
         )}
-      <ProblemAlert error={prn.error} />
+      <ProblemAlert error={prn.error ?? toggle.error} />
       {editing ? <PlanDialog patientId={patientId} plan={editing === 'new' ? null : editing} onClose={() => setEditing(null)} /> : null}
     </Card>
   );

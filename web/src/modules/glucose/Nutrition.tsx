@@ -142,6 +142,34 @@ function Meals({ patientId, canLog }: { patientId: string; canLog: boolean }) {
   );
 }
 
+function Activities({ patientId }: { patientId: string }) {
+  const t = useT();
+  const unit = useUnit();
+  const { formatDate, locale } = useI18n();
+  const q = useQuery({ queryKey: careKeys.activity(patientId), queryFn: () => api.get('/api/v1/glucose/patients/{patientId}/activity/daily', { params: { patientId } }) });
+  const sessions = q.data ? q.data.days.flatMap((d) => d.sessions).reverse() : [];
+  const g = (v: number | null | undefined) => (v === null || v === undefined ? '—' : formatGlucose(v, unit, locale));
+  return (
+    <Card title={t('care.activities')} description={t('care.activitiesLead')}>
+      {q.isPending ? <Skeleton lines={3} /> : q.isError ? <ProblemAlert error={q.error} onRetry={() => void q.refetch()} /> : sessions.length === 0
+        ? <EmptyState icon="inbox" title={t('care.noActivities')} />
+        : (
+          <ul className="g-list" data-testid="activity-list">
+            {sessions.slice(0, 8).map((a) => (
+              <li key={a.id}>
+                <div className="g-list-main">
+                  <strong>{t(`care.activityType.${a.activityType}` as 'care.activityType.walking')} · {a.durationMin} min</strong>
+                  <span>{formatDate(a.startedAt, 'datetime')} · {t(`care.intensityName.${a.intensity}` as 'care.intensityName.low')}{a.caloriesKcal !== null ? ` · ${a.caloriesKcal} kcal` : ''}</span>
+                </div>
+                <span className="cl-muted">{t('care.sessionGlucose', { start: g(a.glucose?.atStart), min: g(a.glucose?.minDuring), end: g(a.glucose?.atEnd), unit })}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+    </Card>
+  );
+}
+
 function Recommendations({ patientId }: { patientId: string }) {
   const t = useT();
   const [state, setState] = useState<'' | 'low' | 'in_range' | 'high'>('');
@@ -230,6 +258,7 @@ export default function Nutrition() {
         <div className="g-stack">
           <Today patientId={patientId} />
           <Meals patientId={patientId} canLog={rights.canLog} />
+          <Activities patientId={patientId} />
         </div>
         <div className="g-stack">
           <Week patientId={patientId} />
