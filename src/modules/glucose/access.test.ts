@@ -16,6 +16,7 @@ interface World {
   victim: TestUser; attacker: TestUser; strangerCaregiver: TestUser; strangerClinician: TestUser; caregiver: TestUser; clinician: TestUser;
   readingId: string; linkId: string; invitationId: string; alertId: string; contactId: string;
   treatmentId: string; deviceStatusId: string; profileId: string; entryId: string;
+  sensorId: string; predictionId: string;
   victimNs: Awaited<ReturnType<typeof nightscoutUploader>>; attackerNs: Awaited<ReturnType<typeof nightscoutUploader>>;
 }
 let w: World;
@@ -42,10 +43,13 @@ before(async () => {
   const alert = await t.db.db.insertInto('glucose.alerts').values({ patient_id: victim.id, family: 'low', type: 'low', severity: 'warning', triggered_at: new Date(), trigger_value: 65, last_value: 65 })
     .returning('id').executeTakeFirstOrThrow();
   const contact = await t.db.db.insertInto('glucose.emergency_contacts').values({ patient_id: victim.id, name: 'Paul', phone_e164: '+33612345678' }).returning('id').executeTakeFirstOrThrow();
+  // Glucose III B: a sensor in pairing (the linked caregiver starts, calibrates and stops it) and the forecast of the live CGM upload
+  const sensor = await t.api('POST', '/api/v1/glucose/patients/me/sensors', { token: victim.token, body: { model: 'dexcom_g7' } });
+  const prediction = await t.db.db.selectFrom('glucose.predictions').select('id').where('patient_id', '=', victim.id).executeTakeFirstOrThrow();
   w = {
     victim, attacker, strangerCaregiver, strangerClinician, caregiver, clinician,
     readingId: reading.body.id, linkId: links.find((l) => l.member_id === caregiver.id)!.id, invitationId: invitation.body.id,
-    alertId: alert.id, contactId: contact.id,
+    alertId: alert.id, contactId: contact.id, sensorId: sensor.body.id, predictionId: prediction.id,
     treatmentId: treatment.body[0]._id, deviceStatusId: status.body[0]._id, profileId: profile.body[0]._id, entryId: entries.body[0]._id,
     victimNs, attackerNs,
   };
@@ -53,7 +57,7 @@ before(async () => {
 after(async () => { await t.close(); });
 
 type Verdict = 'allow' | 'forbid';
-interface PatientRoute { body?: unknown; child?: 'readingId' | 'linkId' | 'alertId' | 'contactId'; caregiver: Verdict; clinician: Verdict }
+interface PatientRoute { body?: unknown; child?: 'readingId' | 'linkId' | 'alertId' | 'contactId' | 'sensorId' | 'predictionId'; caregiver: Verdict; clinician: Verdict }
 
 const bodies = {
   reading: () => ({ value: 120, measuredAt: minutesAgo(Math.floor(Math.random() * 10_000) + 1000) }),
@@ -93,6 +97,19 @@ const PATIENT_ROUTES: Record<string, PatientRoute> = {
   'POST /api/v1/glucose/patients/{patientId}/emergency-contacts': { body: { name: 'X', phoneE164: '+33600000000' }, caregiver: 'forbid', clinician: 'forbid' },
   'PATCH /api/v1/glucose/patients/{patientId}/emergency-contacts/{contactId}': { child: 'contactId', body: { priority: 2 }, caregiver: 'forbid', clinician: 'forbid' },
   'DELETE /api/v1/glucose/patients/{patientId}/emergency-contacts/{contactId}': { child: 'contactId', caregiver: 'forbid', clinician: 'forbid' },
+  // Glucose III B, in lifecycle order on one sensor: the linked caregiver starts it, reports its battery, calibrates it, stops it last
+  'GET /api/v1/glucose/patients/{patientId}/sensors': { caregiver: 'allow', clinician: 'allow' },
+  'POST /api/v1/glucose/patients/{patientId}/sensors': { body: { model: 'libre_3' }, caregiver: 'allow', clinician: 'forbid' },
+  'POST /api/v1/glucose/patients/{patientId}/sensors/{sensorId}/start': { child: 'sensorId', body: () => ({ startedAt: minutesAgo(60) }), caregiver: 'allow', clinician: 'forbid' },
+  'PATCH /api/v1/glucose/patients/{patientId}/sensors/{sensorId}': { child: 'sensorId', body: { batteryPct: 80 }, caregiver: 'allow', clinician: 'forbid' },
+  'GET /api/v1/glucose/patients/{patientId}/sensors/{sensorId}/calibrations': { child: 'sensorId', caregiver: 'allow', clinician: 'allow' },
+  'POST /api/v1/glucose/patients/{patientId}/sensors/{sensorId}/calibrations': { child: 'sensorId', body: { referenceValue: 104 }, caregiver: 'allow', clinician: 'forbid' },
+  'POST /api/v1/glucose/patients/{patientId}/sensors/{sensorId}/diagnostics': { child: 'sensorId', caregiver: 'allow', clinician: 'allow' },
+  'POST /api/v1/glucose/patients/{patientId}/sensors/{sensorId}/stop': { child: 'sensorId', body: { reason: 'removed' }, caregiver: 'allow', clinician: 'forbid' },
+  'GET /api/v1/glucose/patients/{patientId}/predictions/current': { caregiver: 'allow', clinician: 'allow' },
+  'GET /api/v1/glucose/patients/{patientId}/predictions': { caregiver: 'allow', clinician: 'allow' },
+  'GET /api/v1/glucose/patients/{patientId}/predictions/accuracy': { caregiver: 'allow', clinician: 'allow' },
+  'POST /api/v1/glucose/patients/{patientId}/predictions/{predictionId}/feedback': { child: 'predictionId', body: { outcome: 'accurate', userAction: 'none' }, caregiver: 'allow', clinician: 'forbid' },
 };
 
 /** Routes of the module that name no patient: each is checked by its own test below. */
@@ -109,6 +126,7 @@ const SELF_ROUTES = [
   'POST /api/v1/glucose/alerts/{alertId}/close',
   'GET /api/v1/glucose/me/alert-subscriptions',
   'PUT /api/v1/glucose/me/alert-subscriptions',
+  'GET /api/v1/glucose/device-models',
 ];
 
 /** Nightscout routes: the patient comes from the credential, so the check is that another patient's never reaches the victim's records. */
@@ -146,7 +164,7 @@ const call = (user: TestUser, route: string, params: Record<string, string>, spe
 test('outside the caller\'s scope every patient route answers 404 patient_not_found', async () => {
   for (const [route, spec] of Object.entries(PATIENT_ROUTES)) {
     for (const outsider of [w.attacker, w.strangerCaregiver, w.strangerClinician]) {
-      const res = await call(outsider, route, { patientId: w.victim.id, readingId: w.readingId, linkId: w.linkId, alertId: w.alertId, contactId: w.contactId }, spec);
+      const res = await call(outsider, route, { patientId: w.victim.id, readingId: w.readingId, linkId: w.linkId, alertId: w.alertId, contactId: w.contactId, sensorId: w.sensorId, predictionId: w.predictionId }, spec);
       assert.equal(res.status, 404, `${route} as ${outsider.roles[0]}: ${res.status} ${JSON.stringify(res.body)}`);
       assert.equal(res.body.code, 'patient_not_found', route);
     }
@@ -155,7 +173,7 @@ test('outside the caller\'s scope every patient route answers 404 patient_not_fo
 
 test('another patient\'s child records answer 404 from the caller\'s own record', async () => {
   for (const [route, spec] of Object.entries(PATIENT_ROUTES).filter(([, s]) => s.child)) {
-    const res = await call(w.attacker, route, { patientId: 'me', readingId: w.readingId, linkId: w.linkId, alertId: w.alertId, contactId: w.contactId }, spec);
+    const res = await call(w.attacker, route, { patientId: 'me', readingId: w.readingId, linkId: w.linkId, alertId: w.alertId, contactId: w.contactId, sensorId: w.sensorId, predictionId: w.predictionId }, spec);
     assert.equal(res.status, 404, `${route}: ${res.status} ${JSON.stringify(res.body)}`);
     assert.notEqual(res.body.code, 'patient_not_found');
   }
@@ -168,7 +186,7 @@ test('linked caregivers and clinicians get what the access matrix gives them', a
   const ordered = Object.entries(PATIENT_ROUTES).sort(([a], [b]) => Number(a.includes('care-team/{linkId}')) - Number(b.includes('care-team/{linkId}')));
   for (const [route, spec] of ordered) {
     for (const relation of ['clinician', 'caregiver'] as const) {
-      const res = await call(w[relation], route, { patientId: w.victim.id, readingId: w.readingId, linkId: w.linkId, alertId: w.alertId, contactId: w.contactId }, spec);
+      const res = await call(w[relation], route, { patientId: w.victim.id, readingId: w.readingId, linkId: w.linkId, alertId: w.alertId, contactId: w.contactId, sensorId: w.sensorId, predictionId: w.predictionId }, spec);
       if (spec[relation] === 'forbid') assert.equal(res.status, 403, `${route} as linked ${relation}: ${res.status} ${JSON.stringify(res.body)}`);
       else assert.ok(res.status < 400, `${route} as linked ${relation}: ${res.status} ${JSON.stringify(res.body)}`);
     }
