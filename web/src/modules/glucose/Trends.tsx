@@ -35,14 +35,17 @@ export function displayPercents(values: number[]): string[] {
 
 const hm = (pct: number) => { const minutes = Math.round((pct / 100) * 1440); return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')}`; };
 
-function TimeInRanges({ bands }: { bands: Bands }) {
+function TimeInRanges({ bands, unit }: { bands: Bands; unit: GlucoseUnit }) {
   const t = useT();
+  const { locale } = useI18n();
+  // the consensus bounds in the viewer's unit (mmol/L: 3.0, 3.9, 10.0, 13.9)
+  const b = (mgdl: number) => formatGlucose(mgdl, unit, locale);
   const rows = [
-    { key: 'ga-vhigh', label: t('trends.band.veryHigh'), pct: bands.above250Pct },
-    { key: 'ga-high', label: t('trends.band.high'), pct: bands.from181to250Pct },
-    { key: 'ga-in', label: t('trends.band.inRange'), pct: bands.inRangePct },
-    { key: 'ga-low', label: t('trends.band.low'), pct: bands.from54to69Pct },
-    { key: 'ga-vlow', label: t('trends.band.veryLow'), pct: bands.below54Pct },
+    { key: 'ga-vhigh', label: t('trends.band.veryHigh', { v: `${b(250)} ${unit}` }), pct: bands.above250Pct },
+    { key: 'ga-high', label: t('trends.band.high', { a: unit === 'mg/dL' ? '181' : b(180), b: b(250) }), pct: bands.from181to250Pct },
+    { key: 'ga-in', label: t('trends.band.inRange', { a: b(70), b: b(180) }), pct: bands.inRangePct },
+    { key: 'ga-low', label: t('trends.band.low', { a: b(54), b: unit === 'mg/dL' ? '69' : b(70) }), pct: bands.from54to69Pct },
+    { key: 'ga-vlow', label: t('trends.band.veryLow', { v: b(54) }), pct: bands.below54Pct },
   ];
   const shown = displayPercents(rows.map((r) => r.pct));
   return (
@@ -131,7 +134,7 @@ export function TrendsPanel({ patientId, self }: { patientId: string; self: bool
           ) : null}
           {m.basis === 'manual' ? <Notice tone="info" title={t('trends.manualBasis')} /> : null}
           <div className="ga-grid">
-            <Card title={t('trends.timeInRanges')}>{m.bands ? <TimeInRanges bands={m.bands} /> : null}</Card>
+            <Card title={t('trends.timeInRanges')}>{m.bands ? <TimeInRanges bands={m.bands} unit={unit} /> : null}</Card>
             <Card title={t('trends.agp')} description={t('trends.agpHint', { days: m.days })}>
               {option && m.profile.some((c) => c.p50 !== null) ? <div data-testid="agp-chart"><Chart option={option} height={300} label={t('trends.agp')} /></div>
                 : <EmptyState icon="clock" title={t('trends.agpEmpty')}>{t('trends.agpEmptyHint')}</EmptyState>}
