@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { screenshot, signIn, startWebTest, type WebTest } from './browser.js';
+import { PHONE, screenshot, signIn, startWebTest, type WebTest } from './browser.js';
 import { glucose } from '../../src/modules/glucose/index.js';
 import { glucoseFamily, type GlucoseFamily } from './glucose-fixtures.js';
 
@@ -65,4 +65,13 @@ test('the dashboard renders, its layout is edited and saved, and an AGP report i
   mkdirSync('screenshots', { recursive: true });
   writeFileSync('screenshots/glucose-agp-report.pdf', file);
   assert.deepEqual(errors, []);
+
+  // a caregiver's dashboard on a phone: one column, the patients overview first
+  const phone = await w.open({ viewport: PHONE });
+  await signIn(phone.page, family.caregiver.email, family.caregiver.password);
+  await phone.page.goto('/glucose/dashboard');
+  await phone.page.getByTestId('dashboard-grid').locator('[data-widget="patients_overview"]').getByText('Léa Martin').waitFor();
+  await phone.page.waitForFunction(() => document.querySelectorAll('[aria-busy="true"]').length === 0);
+  await screenshot(phone.page, 'glucose-dashboard-caregiver');
+  assert.deepEqual(phone.errors, []);
 });
