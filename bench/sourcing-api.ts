@@ -56,9 +56,23 @@ try {
   const pct = (xs: number[], p: number) => +[...xs].sort((x, y) => x - y)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!.toFixed(1);
   const headers = { authorization: `Bearer ${token}` };
   const opts = { headers, duration: Number(values.duration), overallRate: Number(values.rate), connections: Number(values.connections) };
-  const suppliers = await hammer({ url: `${server.url}${P}/suppliers?limit=50`, ...opts });
-  const offers = await hammer({ url: `${server.url}${P}/offers?limit=50&materialId=${material.id}`, ...opts });
-  const results = await hammer({ url: `${server.url}${P}/assessments/${a.id}/results`, ...opts });
+  // Each URL answers 200 before it is driven, and any non-2xx during a run is shown with its status and problem body
+  // (a run that only counted them could not say why).
+  const drive = async (path: string) => {
+    const url = `${server.url}${P}${path}`;
+    const probe = await fetch(url, { headers });
+    if (probe.status !== 200) throw new Error(`GET ${path} answers ${probe.status} before the run: ${await probe.text()}`);
+    const run = await hammer({ url, ...opts });
+    if (run.non2xx) {
+      const after = await fetch(url, { headers });
+      console.error(`GET ${path}: ${run.non2xx} non-2xx answers during the run; now ${after.status} ${after.status === 200 ? '' : await after.text()}`);
+    }
+    return run;
+  };
+  const suppliers = await drive('/suppliers?limit=50');
+  const offers = await drive(`/offers?limit=50&materialId=${material.id}`);
+  // The results of the scored assessment: every offer, ranked (spec §10 "results page of 200").
+  const results = await drive(`/assessments/${a.id}/results`);
   console.log(JSON.stringify({
     scenario: 'sourcing API', machine: machine(), offers: offerCount, targetRate: Number(values.rate),
     scoreMs: { n: timings.length, p50: pct(timings, 50), p99: pct(timings, 99) },
