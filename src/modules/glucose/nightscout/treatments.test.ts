@@ -35,9 +35,10 @@ test('without a client id, created_at + eventType identify the treatment; a docu
   const rows = await t.db.db.selectFrom('glucose.ns_treatments').selectAll().where('patient_id', '=', p.id).execute();
   assert.equal(rows.length, 1);
   assert.equal((rows[0].doc as { notes: string }).notes, 'second');
-  const byTimestamp = await ns.call('POST', '/api/v1/treatments', { eventType: 'Note', timestamp: Date.parse(minutesAgo(40)) });
+  const at = minutesAgo(40);
+  const byTimestamp = await ns.call('POST', '/api/v1/treatments', { eventType: 'Note', timestamp: Date.parse(at) });
   assert.equal(byTimestamp.body.length, 1);
-  assert.equal(byTimestamp.body[0].created_at, minutesAgo(40));
+  assert.equal(byTimestamp.body[0].created_at, at);
 });
 
 test('DELETE removes the treatment and its derived reading; re-sending it does not bring it back', async () => {
