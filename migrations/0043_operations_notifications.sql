@@ -98,3 +98,25 @@ create table operations.temp_file (
   expires_at timestamptz not null
 );
 create index temp_file_expires_idx on operations.temp_file (expires_at);
+
+-- Quotes whose dates or status changed since the last pass of the per-minute single-quote scan (spec §4.2: a quote
+-- entered today with past dates is notified within about a minute, not the next morning). Filled by a trigger, so
+-- every writer of operations.quote is covered.
+create table operations.notification_scan_request (
+  quote_id uuid primary key references operations.quote(id) on delete cascade,
+  requested_at timestamptz not null default now()
+);
+
+create function operations.request_quote_notification_scan() returns trigger language plpgsql as $$
+begin
+  if new.status in ('issued', 'accepted', 'rejected', 'paid')
+     and (new.start_date <= current_date + 1 or new.due_date <= current_date + 1)
+     and (tg_op = 'INSERT' or new.start_date is distinct from old.start_date or new.due_date is distinct from old.due_date
+          or new.status is distinct from old.status) then
+    insert into operations.notification_scan_request (quote_id) values (new.id)
+      on conflict (quote_id) do update set requested_at = excluded.requested_at;
+  end if;
+  return null;
+end $$;
+create trigger quote_notification_scan_request after insert or update on operations.quote
+  for each row execute function operations.request_quote_notification_scan();

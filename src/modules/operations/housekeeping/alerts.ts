@@ -3,6 +3,7 @@ import type { DbOrTx } from '../../../platform/db/transaction.js';
 import type { ModuleContext } from '../../../platform/types.js';
 import type { Recipient } from '../../../platform/notify/types.js';
 import type { OpsAlertKind, Severity } from '../notifications/tables.js';
+import { opsMetrics } from './metrics.js';
 
 export const ALERTS_TOPIC = 'operations.alerts';
 
@@ -56,6 +57,7 @@ export async function raiseAlert(ctx: ModuleContext, input: AlertInput, db?: DbO
   };
   const result = db ? await work(db) : await ctx.db.transaction().execute(work);
   if (result.created) {
+    opsMetrics(ctx).alerts.inc({ kind: input.kind, severity: input.severity });
     await ctx.realtime.publish(ALERTS_TOPIC, 'alert.raised', { alertId: result.id, kind: input.kind, severity: input.severity, title: input.title })
       .catch((err) => ctx.log.warn({ err }, 'operations: alert.raised not published'));
   }

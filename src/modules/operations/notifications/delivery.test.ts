@@ -6,6 +6,7 @@ import { startAppOn } from '../../../platform/jobs/testing.js';
 import type { App } from '../../../platform/types.js';
 import { contextOf, makeOrg, makeQuote, notificationsOnly, P, parisDay, parisMorning } from './testing.js';
 import { scanNotifications, syncDeliveries } from './scan.js';
+import { scanChangedQuotes } from './jobs.js';
 import { healthSummary } from '../housekeeping/kpis.js';
 
 let t: TestApp;
@@ -75,6 +76,10 @@ test('a quote missed for two days gets both messages in one run, through Discord
   const again = await scanNotifications(ctx, { organizationId: org.id, now: parisMorning(parisDay(0)) });
   assert.equal(again.queued, 0, 're-running the job sends nothing new');
   assert.equal((await notificationsOf(quote.id)).length, 2);
+
+  const metrics = await t.api('GET', '/metrics');
+  assert.match(metrics.body, /atrium_quote_notifications_total\{kind="period_started",status="queued"\} [1-9]/);
+  assert.match(metrics.body, /atrium_quote_notifications_total\{kind="deadline_reached",status="delivered"\} [1-9]/);
 
   const history = await t.api('GET', `${P}/quotes/${quote.id}/notifications`, { token: manager.token });
   assert.equal(history.status, 200);
@@ -152,4 +157,14 @@ test('a 30-day run with one missed day still delivers every notification (KPI 10
   // This organisation adds 30 starts and 30 deadlines to the 30-day window, every one delivered.
   assert.equal(kpi.denominator - kpiBefore.denominator, 60);
   assert.equal(kpi.numerator - kpiBefore.numerator, 60);
+});
+
+test('a quote entered today with both dates in the past is picked up by the per-minute single-quote scan', async () => {
+  const org = await makeOrg(t, [manager]);
+  await configure(org.id, { emailRecipients: [], webhookEnabled: false, discordWebhookUrl: null });
+  const quote = await makeQuote(t, org, manager, { start: parisDay(-10), due: parisDay(-1) });
+  const flagged = await t.db.db.selectFrom('operations.notification_scan_request' as any).selectAll().execute();
+  assert.ok(flagged.some((r: any) => r.quote_id === quote.id), 'the insert flagged the quote');
+  await scanChangedQuotes(contextOf(t.app));
+  assert.deepEqual((await notificationsOf(quote.id)).map((r) => [r.kind, r.late_by_days]), [['period_started', 10], ['deadline_reached', 1]]);
 });

@@ -6,6 +6,18 @@ import { scanNotifications, syncDeliveries } from './scan.js';
 
 export const NOTIFY_QUEUE = 'operations.quotes.notify';
 export const RECONCILE_QUEUE = 'operations.notifications.reconcile';
+export const CHANGED_QUEUE = 'operations.quotes.notify-changed';
+
+/** Scans the quotes the database trigger flagged (dates or status changed); answers {} when there were none. */
+export async function scanChangedQuotes(ctx: ModuleContext, now = new Date()) {
+  const { rows } = await sql<{ quote_id: string }>`delete from operations.notification_scan_request
+    where quote_id in (select quote_id from operations.notification_scan_request order by requested_at limit 500 for update skip locked)
+    returning quote_id`.execute(ctx.db);
+  if (rows.length === 0) return {};
+  let queued = 0;
+  for (const { quote_id } of rows) queued += (await scanNotifications(ctx, { quoteId: quote_id, now })).queued;
+  return { quotes: rows.length, queued };
+}
 
 /**
  * Failed notifications are re-queued once through the outbox (their failed rows go back to `pending`; the
@@ -53,6 +65,11 @@ export function defineNotificationJobs(ctx: ModuleContext) {
       cron: '0 8 * * *', timezone: 'Europe/Paris', catchUp: 'run_once', graceMinutes: 30,
       description: 'Quote notifications: payment period starts / deadline reached, with catch-up of missed days (was check_devis_notifications)',
     }],
+  });
+  ctx.jobs.define({
+    queue: CHANGED_QUEUE, kind: 'quote_notify', policy: 'singleton', retryLimit: 2, expireInSeconds: 300, critical: true,
+    handler: async () => scanChangedQuotes(ctx),
+    schedules: [{ cron: '* * * * *', timezone: 'Europe/Paris', catchUp: 'none', description: 'Quote notifications: single-quote scan of quotes created or re-dated since the last minute' }],
   });
   ctx.jobs.define({
     queue: RECONCILE_QUEUE, kind: 'notification_reconcile', retryLimit: 3, expireInSeconds: 900,

@@ -7,6 +7,7 @@ import { enabledChannels, loadSettings, notifyLocale, ruleSettings, type LoadedS
 import { channelOfKey, channelStates, notificationStatus } from './delivery.js';
 import type { QuoteMessageData } from './messages.js';
 import { raiseAlert } from '../housekeeping/alerts.js';
+import { opsMetrics } from '../housekeeping/metrics.js';
 
 export const WEBHOOK_PURPOSE = 'operations.discord-webhook';
 export const quotesTopic = (organizationId: string) => `operations.quotes:${organizationId}`;
@@ -107,6 +108,7 @@ export async function scanNotifications(ctx: ModuleContext, options: { now?: Dat
         const done = await ctx.db.transaction().execute((tx) => recordEvent(ctx, tx, s, q, e));
         if (!done) continue;
         if (done.queued) result.queued++; else result.skipped++;
+        opsMetrics(ctx).notifications.inc({ kind: e.kind, status: e.status });
         await publishUpdate(ctx, q.organization_id, { quoteId: q.id, kind: e.kind, status: e.status, eventDate: e.eventDate });
       }
     }
@@ -180,6 +182,7 @@ export async function syncDeliveries(ctx: ModuleContext, filter: { ids?: string[
       .where('id', '=', r.id).where('status', '=', 'queued').executeTakeFirst();
     if (Number(updated.numUpdatedRows) === 0 || status === 'queued') continue;
     changed++;
+    opsMetrics(ctx).notifications.inc({ kind: r.kind, status });
     if (status === 'failed') {
       await raiseAlert(ctx, {
         kind: 'notification_undelivered', severity: 'high', dedupKey: `ops:notification:${r.id}:${r.dedup_key.split(':resend:')[1] ?? 0}`,
