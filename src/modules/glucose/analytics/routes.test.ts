@@ -5,6 +5,9 @@ import type { TestApp, TestUser } from '../../../../test/helpers/app.js';
 import { cgmSeries, link, startGlucoseApp } from '../testing.js';
 import { computeMetrics, roundHalfAway } from './metrics.js';
 import { rollupDirtyDays } from './rollup.js';
+import { runWeeklyInsights } from './jobs.js';
+import { servicesOf } from '../routes.js';
+import { contextOf } from '../testing.js';
 
 let t: TestApp;
 before(async () => { t = await startGlucoseApp(); });
@@ -223,6 +226,15 @@ test('insights: nocturnal lows on two nights are reported with their episodes; a
   assert.equal(insight.evidence.level2, false);
   assert.equal(insight.evidence.episodes.length, 2);
   assert.match(insight.recommendation, /clinician/);
+  // the weekly run stores the pattern and notifies once; a second run within 14 days is not new
+  const svc = servicesOf(contextOf(t));
+  const first = await runWeeklyInsights(svc, dayStart(0) + 7 * 3600_000, [p.id]);
+  assert.equal(first.notified, 1);
+  const stored = (await sql<{ type: string; notified_at: Date | null }>`select type, notified_at from glucose.insights where patient_id = ${p.id}`.execute(t.db.db)).rows;
+  assert.deepEqual(stored.map((r) => r.type), ['nocturnal_hypoglycemia']);
+  assert.ok(stored[0].notified_at);
+  assert.equal((await runWeeklyInsights(svc, dayStart(0) + 8 * 3600_000, [p.id])).notified, 0);
+  assert.equal((await get(p, `${base('me')}/insights?${q}`)).body.items[0].firstDetectedAt !== null, true);
   const steady = await newPatient();
   await upload(steady, cgmSeries(288 * 5, () => 120, { endMs: dayStart(0) - 5 * MIN }));
   assert.deepEqual((await get(steady, `${base('me')}/insights?${q}`)).body.items, []);
