@@ -31,6 +31,8 @@ export const widgetViews: Record<string, (props: WidgetProps) => ReactNode> = {
   agp_mini: AgpMiniWidget,
   patients_overview: PatientsOverviewWidget,
   glucose_chart: ChartWidget,
+  next_medication: NextMedicationWidget,
+  medication_stock: MedicationStockWidget,
 };
 
 function LiveWidget({ summary, unit, now }: WidgetProps) {
@@ -223,6 +225,42 @@ function PatientsOverviewWidget(_: WidgetProps) {
         <li key={p.patientId}><Link to={`/glucose/patients/${p.patientId}`}>{p.displayName}</Link></li>
       ))}
       <li><Link to="/glucose/patients" className="small">{t('glucose.dash.allPatients')}</Link></li>
+    </ul>
+  );
+}
+
+/** The medication block of the summary (provided by the medications capability). */
+interface MedicationBlock {
+  nextDose: { doseId: string; name: string; scheduledAt: string; status: string; countdownSeconds: number; isDelayed: boolean } | null;
+  adherence7dPct: number | null;
+  lowStock: { stockId: string; name: string; status: string; unitsRemaining: number }[];
+}
+
+function NextMedicationWidget({ summary, patientId }: WidgetProps) {
+  const t = useT();
+  if (!summary) return <Skeleton lines={2} />;
+  const m = summary.medication as unknown as MedicationBlock | null;
+  if (!m) return <p className="muted">{t('glucose.dash.unavailable')}</p>;
+  if (!m.nextDose) return <p className="muted">{t('glucose.dash.noDose')}</p>;
+  const minutes = Math.round(m.nextDose.countdownSeconds / 60);
+  return (
+    <div>
+      <p><strong>{m.nextDose.name}</strong> · {new Date(m.nextDose.scheduledAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}</p>
+      <p className="small muted">{m.nextDose.isDelayed ? t('glucose.dash.doseLate', { min: Math.abs(minutes) }) : t('glucose.dash.doseIn', { min: Math.max(0, minutes) })}</p>
+      <Link to={`/glucose/patients/${patientId}/medications`} className="small">{t('glucose.dash.openMedications')}</Link>
+    </div>
+  );
+}
+
+function MedicationStockWidget({ summary }: WidgetProps) {
+  const t = useT();
+  if (!summary) return <Skeleton lines={2} />;
+  const m = summary.medication as unknown as MedicationBlock | null;
+  if (!m) return <p className="muted">{t('glucose.dash.unavailable')}</p>;
+  if (m.lowStock.length === 0) return <p className="muted">{t('glucose.dash.stockOk')}</p>;
+  return (
+    <ul className="dash-list">
+      {m.lowStock.map((s) => <li key={s.stockId}><Badge tone={s.status === 'critical' ? 'danger' : 'warning'}>{s.name}</Badge> <span className="small muted">{s.unitsRemaining}</span></li>)}
     </ul>
   );
 }
