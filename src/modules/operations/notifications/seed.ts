@@ -10,4 +10,6 @@ export async function seedNotificationSettings(ctx: ModuleContext) {
     select o.id, true, true, current_date - 60, o.timezone, o.locale from operations.organization o
     where o.locale in ('fr-FR', 'en-GB', 'en-US')
     on conflict (organization_id) do nothing`.execute(ctx.db);
+  // One scan now, so the demo shows notifications (and their catch-up) without waiting for 08:00.
+  await ctx.jobs.send('operations.quotes.notify', {}, { trigger: 'manual', singletonKey: 'all' });
 }
