@@ -201,6 +201,17 @@ test('key rotation and rewrap: old key retired, retained backups restore with th
     await t.db.pool.query(`drop database if exists "${target}" with (force)`);
     setKeys({ 'key-a': Buffer.alloc(32), 'key-b': KEY_B });
   }
+  // A key that retained backups use but that no longer loads raises a critical alert.
+  const service = backupServices.get(t.app.platform.db)!;
+  assert.deepEqual(await service.checkKeys(), []);
+  setKeys({ 'key-a': Buffer.alloc(32) });
+  try {
+    assert.deepEqual(await service.checkKeys(), ['key-b']);
+    const alert = await t.db.db.selectFrom('operations.ops_alert').selectAll().where('kind', '=', 'backup_key_missing').executeTakeFirstOrThrow();
+    assert.equal(alert.severity, 'critical');
+  } finally {
+    setKeys({ 'key-a': Buffer.alloc(32), 'key-b': KEY_B });
+  }
 });
 
 test('a worker killed during a backup: the retry marks its run worker_lost, releases the partial object and completes', async (c) => {

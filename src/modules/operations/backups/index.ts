@@ -54,6 +54,10 @@ export async function registerBackups(app: App, ctx: ModuleContext): Promise<voi
   });
   catalogue(ctx, service);
   await backupRoutes(app, ctx, service);
+  // At start: keys referenced by retained backups must load (a critical alert otherwise); never blocks the start.
+  app.addHook('onReady', async () => {
+    void service.checkKeys().catch((err) => ctx.log.warn({ err }, 'operations: backup key check failed'));
+  });
 }
 
 export async function seedBackups(ctx: ModuleContext): Promise<void> {

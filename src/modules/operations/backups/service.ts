@@ -155,6 +155,7 @@ export class BackupService {
   async handleRun(job: JobRun<{ backupId?: string; configId?: string; all?: boolean }>) {
     await this.reconcileLostAttempts(job);
     if (job.data.all || (!job.data.backupId && !job.data.configId)) {
+      await this.checkKeys();
       const configs = await this.ctx.db.selectFrom('operations.backup_config').selectAll().where('enabled', '=', true).orderBy('name').execute();
       const results: Record<string, string> = {};
       const failures: string[] = [];
@@ -311,6 +312,26 @@ export class BackupService {
       await this.publish('backup.corrupt', { backupId: r.id });
     }
     return { checked: rows.length, ok, corrupt, missing };
+  }
+
+  /**
+   * Every key referenced by a non-deleted backup must load with its recorded fingerprint (§5.4; at start and with the
+   * daily backup run); otherwise a critical `backup_key_missing` alert, once per key and day.
+   */
+  async checkKeys(): Promise<string[]> {
+    const rows = await this.ctx.db.selectFrom('operations.backup_key as k').select(['k.key_id', 'k.fingerprint'])
+      .where((eb) => eb.exists(eb.selectFrom('operations.backup as b').select('b.id').whereRef('b.key_id', '=', 'k.key_id').where('b.status', '<>', 'deleted')))
+      .execute();
+    let material = new Map<string, Buffer>();
+    let sourceError: string | undefined;
+    try { material = this.keys(); } catch (err) { sourceError = (err as Error).message; }
+    const missing = rows.filter((r) => !material.has(r.key_id) || fingerprint(material.get(r.key_id)!) !== r.fingerprint).map((r) => r.key_id);
+    const day = new Date().toISOString().slice(0, 10);
+    for (const keyId of missing) {
+      await this.alert('backup_key_missing', 'critical', `backup_key_missing:${keyId}:${day}`, `Backup key "${keyId}" is not loadable: its backups cannot be restored`,
+        { keyId, error: sourceError ?? 'not in ATRIUM_BACKUP_KEYS / the keys file, or fingerprint mismatch' });
+    }
+    return missing;
   }
 
   // ---------------------------------------------------------------- storage reconcile
