@@ -14,7 +14,7 @@ interface EvaluatedRow {
 }
 
 const valueAt = (column: 'ar2' | 'physio' | 'external', minutes: number) =>
-  sql.raw(`(select (pt->>'value')::float8 from jsonb_array_elements(b.${column}->'points') pt where (pt->>'minutesAhead')::int = ${minutes} limit 1)`);
+  sql.raw(`(jsonb_path_query_first(b.${column}, '$.points[*] ? (@.minutesAhead == ${minutes}).value'))::float8`);
 
 const actualAt = (minutes: number) => sql.raw(`(select r.value_mgdl::float8 from glucose.readings r
   where r.patient_id = b.patient_id and r.source = 'cgm' and r.deleted_at is null
