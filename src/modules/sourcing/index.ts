@@ -15,6 +15,7 @@ import { defineCertificateJobs } from './jobs/certificates.js';
 import importRoutes, { defineImportJobs } from './imports/routes.js';
 import { defineKpiJobs } from './jobs/kpis.js';
 import { defineRescoreJobs } from './jobs/rescore.js';
+import { defineReviewJobs } from './jobs/reviews.js';
 import { defineSourcingTopics, publish } from './events.js';
 
 export interface SourcingOptions { scoringUrl?: string; scoringSecret?: string; scoringTimeoutMs?: number; fallbackInProcess?: boolean }
@@ -50,6 +51,7 @@ export function createSourcingModule(options: SourcingOptions = {}): AtriumModul
       defineImportJobs(ctx);
       defineKpiJobs(ctx);
       defineRescoreJobs(ctx, engine);
+      defineReviewJobs(ctx, engine);
       // /suppliers/map before /suppliers/:id: static segments win in Fastify anyway, registered first for readability.
       await insightRoutes(app, ctx);
       await supplierRoutes(app, ctx);

@@ -42,9 +42,14 @@ export default async function calculatorRoutes(app: App, ctx: ModuleContext, eng
   }
 
   app.get('/scoring/status', {
-    schema: { tags, summary: 'Where scoring runs and the circuit state of the remote service (admin)', response: { 200: Type.Object({ mode: Type.String(), circuit: Type.String() }), ...problemResponses(401, 403) } },
+    schema: {
+      tags, summary: 'Where scoring runs, the circuit state of the remote service and its last health probe (admin)',
+      response: { 200: Type.Object({ mode: Type.String(), circuit: Type.String(), lastProbe: Type.Union([Type.Null(), Type.Object({
+        at: Type.String(), ok: Type.Boolean(), status: Type.Union([Type.Integer(), Type.Null()]), ms: Type.Number(), detail: Type.Union([Type.String(), Type.Null()]),
+      })]) }), ...problemResponses(401, 403) },
+    },
     preHandler: app.requireRole(...ADMIN),
-  }, async () => ({ mode: engine.remote ? 'remote' : 'in_process', circuit: engine.circuitState }));
+  }, async () => ({ mode: engine.remote ? 'remote' : 'in_process', circuit: engine.circuitState, lastProbe: engine.lastProbe }));
 
   app.post('/weights/normalise', {
     schema: {

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { SignJWT } from 'jose';
 import { Value } from 'typebox/value';
 import { Type } from 'typebox';
@@ -53,6 +54,29 @@ export class ScoringEngine {
   }
 
   get remote() { return this.client !== undefined; }
+
+  /** The last health probe (sourcing.scoring-probe), for GET /scoring/status. */
+  lastProbe: { at: string; ok: boolean; status: number | null; ms: number; detail: string | null } | null = null;
+
+  /**
+   * GET /health of the remote service, one attempt (spec §6 sourcing.scoring-probe). It goes through the same client,
+   * so a failed probe counts against the circuit like any call. In process there is nothing to probe.
+   */
+  async probe() {
+    if (!this.client) return null;
+    const t0 = performance.now();
+    let result: NonNullable<ScoringEngine['lastProbe']>;
+    try {
+      const res = await this.client.request({ method: 'GET', path: '/health', retries: 0 });
+      result = { at: new Date().toISOString(), ok: true, status: res.status, ms: Math.round(performance.now() - t0), detail: null };
+    } catch (err) {
+      if (!(err instanceof OutboundHttpError)) throw err;
+      result = { at: new Date().toISOString(), ok: false, status: err.status ?? null, ms: Math.round(performance.now() - t0), detail: err.failure };
+    }
+    this.noteState();
+    this.lastProbe = result;
+    return result;
+  }
   get circuitState() { return this.host ? this.clients.breakerState(this.host) : 'closed'; }
 
   private lastState: string = 'closed';

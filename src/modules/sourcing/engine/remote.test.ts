@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startTestApp, type TestApp, type TestUser } from '../../../../test/helpers/app.js';
-import { createSourcingModule } from '../index.js';
+import { createSourcingModule, engineOf } from '../index.js';
 import { P, buildWorld } from '../testing.js';
 import { buildScoringService } from './server.js';
 import { handleScoring } from '../scoring/service.js';
@@ -36,6 +36,17 @@ test('the service refuses calls without the service token', async () => {
   const res = await service.inject({ method: 'POST', url: '/economic/calculate', payload: economic });
   assert.equal(res.statusCode, 401);
   assert.equal((await service.inject({ method: 'GET', url: '/health' })).json().engineVersion, '1.0.0');
+});
+
+test('sourcing.scoring-probe: GET /health through the resilient client; the result shows on GET /scoring/status (admin)', async () => {
+  const engine = engineOf(t.app.platform)!;
+  const probe = await engine.probe();
+  assert.equal(probe?.ok, true);
+  assert.equal(probe?.status, 200);
+  const status = await t.api('GET', '/api/v1/sourcing/scoring/status', { token: admin.token });
+  assert.equal(status.body.mode, 'remote');
+  assert.equal(status.body.lastProbe.ok, true);
+  assert.equal((await t.api('GET', '/api/v1/sourcing/scoring/status', { token: buyer.token })).status, 403);
 });
 
 test('with the URL set, the same inputs give identical results through the service (calculators and an assessment)', async () => {
