@@ -27045,7 +27045,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Where scoring runs and the circuit state of the remote service (admin) */
+        /** Where scoring runs, the circuit state of the remote service and its last health probe (admin) */
         get: {
             parameters: {
                 query?: never;
@@ -27063,6 +27063,13 @@ export interface paths {
                     content: {
                         "application/json": {
                             circuit: string;
+                            lastProbe: null | {
+                                at: string;
+                                detail: string | null;
+                                ms: number;
+                                ok: boolean;
+                                status: number | null;
+                            };
                             mode: string;
                         };
                     };
