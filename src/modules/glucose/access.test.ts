@@ -8,6 +8,7 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestApp, TestUser } from '../../../test/helpers/app.js';
+import { waitFor } from '../../platform/jobs/testing.js';
 import { cgmSeries, link, minutesAgo, nightscoutUploader, startGlucoseApp } from './testing.js';
 
 let t: TestApp;
@@ -17,6 +18,7 @@ interface World {
   readingId: string; linkId: string; invitationId: string; alertId: string; contactId: string;
   treatmentId: string; deviceStatusId: string; profileId: string; entryId: string;
   sensorId: string; predictionId: string;
+  planId: string; doseId: string; stockId: string; insulinDoseId: string; mealId: string; activityId: string; reportJobId: string; neighbour: TestUser; neighbourReportJobId: string;
   victimNs: Awaited<ReturnType<typeof nightscoutUploader>>; attackerNs: Awaited<ReturnType<typeof nightscoutUploader>>;
 }
 let w: World;
@@ -46,10 +48,37 @@ before(async () => {
   // Glucose III B: a sensor in pairing (the linked caregiver starts, calibrates and stops it) and the forecast of the live CGM upload
   const sensor = await t.api('POST', '/api/v1/glucose/patients/me/sensors', { token: victim.token, body: { model: 'dexcom_g7' } });
   const prediction = await t.db.db.selectFrom('glucose.predictions').select('id').where('patient_id', '=', victim.id).executeTakeFirstOrThrow();
+  // Medications: an as-needed plan (read, changed, taken as needed, deleted last) and an interval plan with stock whose next dose is moved, taken and undone
+  const made = async (path: string, body: unknown, token = victim.token) => {
+    const res = await t.api('POST', `/api/v1/glucose/patients/me/${path}`, { token, body });
+    assert.ok(res.status < 300, `${path}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+  const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  const plan = await made('medication-plans', { name: 'Paracetamol', kind: 'oral', doseAmount: 1, doseUnit: 'tablet', schedule: { type: 'as_needed' }, startDate: yesterday });
+  const scheduled = await made('medication-plans', {
+    name: 'Metformin', kind: 'oral', doseAmount: 1, doseUnit: 'tablet', startDate: yesterday, stockTracking: true, initialStock: 30,
+    schedule: { type: 'interval', firstDoseAt: new Date(Math.floor(Date.now() / 60_000) * 60_000 + 3_600_000).toISOString(), intervalHours: 12 },
+  });
+  const dose = await t.db.db.selectFrom('glucose.medication_doses').select('id').where('plan_id', '=', scheduled.id).where('status', '=', 'scheduled')
+    .where('scheduled_at', '>', new Date()).orderBy('scheduled_at').executeTakeFirstOrThrow();
+  const stock = await t.db.db.selectFrom('glucose.medication_stock').select('id').where('plan_id', '=', scheduled.id).executeTakeFirstOrThrow();
+  const insulin = await made('insulin-doses', { units: 2, insulinKind: 'rapid', purpose: 'correction', administeredAt: minutesAgo(30) });
+  // Nutrition and activity: a meal and a walk the linked caregiver corrects and deletes
+  const meal = await made('meals', { carbsG: 40, name: 'Pasta', takenAt: minutesAgo(45) });
+  const activity = await made('activities', { activityType: 'walking', startedAt: minutesAgo(300), endedAt: minutesAgo(270) });
+  // Reports: an export of the victim and one of a third patient, whose own signed link must never open the victim's file
+  // (not the attacker's: the Nightscout test below needs the attacker without readings)
+  const neighbour = await t.createUser(['patient'], { displayName: 'Neighbour' });
+  await made('readings', { value: 99, measuredAt: minutesAgo(60) }, neighbour.token);
+  const report = await made('reports', reportBody());
+  const neighbourReport = await made('reports', reportBody(), neighbour.token);
   w = {
     victim, attacker, strangerCaregiver, strangerClinician, caregiver, clinician,
     readingId: reading.body.id, linkId: links.find((l) => l.member_id === caregiver.id)!.id, invitationId: invitation.body.id,
     alertId: alert.id, contactId: contact.id, sensorId: sensor.body.id, predictionId: prediction.id,
+    planId: plan.id, doseId: dose.id, stockId: stock.id, insulinDoseId: insulin.id, mealId: meal.id, activityId: activity.id,
+    reportJobId: report.jobId, neighbour, neighbourReportJobId: neighbourReport.jobId,
     treatmentId: treatment.body[0]._id, deviceStatusId: status.body[0]._id, profileId: profile.body[0]._id, entryId: entries.body[0]._id,
     victimNs, attackerNs,
   };
@@ -57,11 +86,21 @@ before(async () => {
 after(async () => { await t.close(); });
 
 type Verdict = 'allow' | 'forbid';
-interface PatientRoute { body?: unknown; child?: 'readingId' | 'linkId' | 'alertId' | 'contactId' | 'sensorId' | 'predictionId'; caregiver: Verdict; clinician: Verdict }
+type Child = 'readingId' | 'linkId' | 'alertId' | 'contactId' | 'sensorId' | 'predictionId' | 'planId' | 'doseId' | 'stockId' | 'insulinDoseId' | 'mealId' | 'activityId';
+/**
+ * `child` fills the path's one placeholder besides {patientId} with a record of the victim; `params` fills a placeholder
+ * that names no record (a date); `query` is appended to the path.
+ */
+interface PatientRoute { body?: unknown; child?: Child; params?: Record<string, () => string>; query?: string; caregiver: Verdict; clinician: Verdict }
+
+function reportBody() {
+  return { kind: 'export', format: 'csv', include: ['readings'], from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date().toISOString() };
+}
 
 const bodies = {
   reading: () => ({ value: 120, measuredAt: minutesAgo(Math.floor(Math.random() * 10_000) + 1000) }),
   bulk: () => ({ source: 'meter', readings: [{ measuredAt: minutesAgo(5000), value: 100 }] }),
+  plan: () => ({ name: 'Ibuprofen', kind: 'oral', doseAmount: 1, doseUnit: 'tablet', schedule: { type: 'as_needed' }, startDate: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10) }),
 };
 
 /** Every patient-scoped route of the module, with what a linked caregiver and clinician may do there. */
@@ -110,6 +149,46 @@ const PATIENT_ROUTES: Record<string, PatientRoute> = {
   'GET /api/v1/glucose/patients/{patientId}/predictions': { caregiver: 'allow', clinician: 'allow' },
   'GET /api/v1/glucose/patients/{patientId}/predictions/accuracy': { caregiver: 'allow', clinician: 'allow' },
   'POST /api/v1/glucose/patients/{patientId}/predictions/{predictionId}/feedback': { child: 'predictionId', body: { outcome: 'accurate', userAction: 'none' }, caregiver: 'allow', clinician: 'forbid' },
+  // Glucose III A: dashboard summary, reports (requested and listed by everyone with access)
+  'GET /api/v1/glucose/patients/{patientId}/dashboard/summary': { caregiver: 'allow', clinician: 'allow' },
+  'POST /api/v1/glucose/patients/{patientId}/reports': { body: reportBody, caregiver: 'allow', clinician: 'allow' },
+  'GET /api/v1/glucose/patients/{patientId}/reports': { caregiver: 'allow', clinician: 'allow' },
+  // Medications: plans R for a caregiver, R W for a clinician; intake, reschedule and stock W for a caregiver, not a clinician.
+  // The as-needed plan is read, changed and taken before the linked clinician deletes it; the interval plan's next dose is moved, taken, then undone.
+  'GET /api/v1/glucose/patients/{patientId}/medication-plans': { caregiver: 'allow', clinician: 'allow' },
+  'POST /api/v1/glucose/patients/{patientId}/medication-plans': { body: bodies.plan, caregiver: 'forbid', clinician: 'allow' },
+  'GET /api/v1/glucose/patients/{patientId}/medication-plans/{planId}': { child: 'planId', caregiver: 'allow', clinician: 'allow' },
+  'PATCH /api/v1/glucose/patients/{patientId}/medication-plans/{planId}': { child: 'planId', body: { instructions: 'With water' }, caregiver: 'forbid', clinician: 'allow' },
+  'POST /api/v1/glucose/patients/{patientId}/medication-plans/{planId}/intakes': { child: 'planId', body: {}, caregiver: 'allow', clinician: 'forbid' },
+  'DELETE /api/v1/glucose/patients/{patientId}/medication-plans/{planId}': { child: 'planId', caregiver: 'forbid', clinician: 'allow' },
+  'GET /api/v1/glucose/patients/{patientId}/medication-doses': { caregiver: 'allow', clinician: 'allow' },
+  'POST /api/v1/glucose/patients/{patientId}/medication-doses/{doseId}/reschedule': { child: 'doseId', body: { delayMinutes: 15 }, caregiver: 'allow', clinician: 'forbid' },
+  'POST /api/v1/glucose/patients/{patientId}/medication-doses/{doseId}/intake': { child: 'doseId', body: { status: 'taken' }, caregiver: 'allow', clinician: 'forbid' },
+  'DELETE /api/v1/glucose/patients/{patientId}/medication-doses/{doseId}/intake': { child: 'doseId', caregiver: 'allow', clinician: 'forbid' },
+  'GET /api/v1/glucose/patients/{patientId}/medications/adherence': { caregiver: 'allow', clinician: 'allow' },
+  'GET /api/v1/glucose/patients/{patientId}/medications/stock': { caregiver: 'allow', clinician: 'allow' },
+  'POST /api/v1/glucose/patients/{patientId}/medications/stock/{stockId}/adjustments': { child: 'stockId', body: { delta: 10, reason: 'refill' }, caregiver: 'allow', clinician: 'forbid' },
+  // Insulin doses, meals, hydration, activity, steps: R W for a caregiver, R for a clinician; goals: R for a caregiver, R W for a clinician
+  'GET /api/v1/glucose/patients/{patientId}/insulin-doses': { caregiver: 'allow', clinician: 'allow' },
+  'POST /api/v1/glucose/patients/{patientId}/insulin-doses': { body: { units: 1, insulinKind: 'rapid', purpose: 'correction' }, caregiver: 'allow', clinician: 'forbid' },
+  'DELETE /api/v1/glucose/patients/{patientId}/insulin-doses/{doseId}': { child: 'insulinDoseId', caregiver: 'allow', clinician: 'forbid' },
+  'GET /api/v1/glucose/patients/{patientId}/meals': { caregiver: 'allow', clinician: 'allow' },
+  'POST /api/v1/glucose/patients/{patientId}/meals': { body: () => ({ carbsG: 15, name: 'Apple', takenAt: minutesAgo(20) }), caregiver: 'allow', clinician: 'forbid' },
+  'GET /api/v1/glucose/patients/{patientId}/meals/{mealId}': { child: 'mealId', caregiver: 'allow', clinician: 'allow' },
+  'PATCH /api/v1/glucose/patients/{patientId}/meals/{mealId}': { child: 'mealId', body: { notes: 'Whole grain' }, caregiver: 'allow', clinician: 'forbid' },
+  'DELETE /api/v1/glucose/patients/{patientId}/meals/{mealId}': { child: 'mealId', caregiver: 'allow', clinician: 'forbid' },
+  'POST /api/v1/glucose/patients/{patientId}/hydration': { body: { glasses: 1 }, caregiver: 'allow', clinician: 'forbid' },
+  'GET /api/v1/glucose/patients/{patientId}/nutrition/daily': { caregiver: 'allow', clinician: 'allow' },
+  'GET /api/v1/glucose/patients/{patientId}/goals': { caregiver: 'allow', clinician: 'allow' },
+  'PUT /api/v1/glucose/patients/{patientId}/goals': { body: { caloriesKcal: 1900, hydrationGlasses: 8, steps: 9000, activeMinutes: 30 }, caregiver: 'forbid', clinician: 'allow' },
+  'GET /api/v1/glucose/patients/{patientId}/activities': { caregiver: 'allow', clinician: 'allow' },
+  'POST /api/v1/glucose/patients/{patientId}/activities': { body: () => ({ activityType: 'cycling', startedAt: minutesAgo(200), endedAt: minutesAgo(170) }), caregiver: 'allow', clinician: 'forbid' },
+  'PATCH /api/v1/glucose/patients/{patientId}/activities/{activityId}': { child: 'activityId', body: { notes: 'Brisk' }, caregiver: 'allow', clinician: 'forbid' },
+  'DELETE /api/v1/glucose/patients/{patientId}/activities/{activityId}': { child: 'activityId', caregiver: 'allow', clinician: 'forbid' },
+  'PUT /api/v1/glucose/patients/{patientId}/steps/{localDate}': { params: { localDate: () => new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10) }, body: { steps: 4000, source: 'phone' }, caregiver: 'allow', clinician: 'forbid' },
+  'GET /api/v1/glucose/patients/{patientId}/activity/daily': { caregiver: 'allow', clinician: 'allow' },
+  'GET /api/v1/glucose/patients/{patientId}/recommendations/nutrition': { query: '?glucoseState=in_range', caregiver: 'allow', clinician: 'allow' },
+  'GET /api/v1/glucose/patients/{patientId}/recommendations/activity': { query: '?glucoseMgdl=140', caregiver: 'allow', clinician: 'allow' },
 };
 
 /** Routes of the module that name no patient: each is checked by its own test below. */
@@ -127,6 +206,15 @@ const SELF_ROUTES = [
   'GET /api/v1/glucose/me/alert-subscriptions',
   'PUT /api/v1/glucose/me/alert-subscriptions',
   'GET /api/v1/glucose/device-models',
+  'GET /api/v1/glucose/reports/{jobId}',
+  'GET /api/v1/glucose/reports/{jobId}/download',
+  'GET /api/v1/glucose/widgets',
+  'GET /api/v1/glucose/me/dashboard/layout',
+  'PUT /api/v1/glucose/me/dashboard/layout',
+  'GET /api/v1/glucose/food-items',
+  'POST /api/v1/glucose/food-items',
+  'PUT /api/v1/glucose/food-items/{itemId}',
+  'DELETE /api/v1/glucose/food-items/{itemId}',
 ];
 
 /** Nightscout routes: the patient comes from the credential, so the check is that another patient's never reaches the victim's records. */
@@ -154,17 +242,21 @@ test('every glucose and Nightscout route is in the access table', async () => {
   assert.deepEqual([...known].filter((r) => !mine.includes(r)), [], 'table entries without a route');
 });
 
-const call = (user: TestUser, route: string, params: Record<string, string>, spec: PatientRoute) => {
+const call = (user: TestUser, route: string, patientId: string, spec: PatientRoute) => {
   const [method, template] = route.split(' ');
-  const path = template.replace(/\{(\w+)\}/g, (_, name: string) => params[name]);
+  const path = template.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = name === 'patientId' ? patientId : spec.params?.[name] ? spec.params[name]() : spec.child ? w[spec.child] : undefined;
+    if (!value) throw new Error(`${route}: nothing fills {${name}}`);
+    return value;
+  });
   const body = typeof spec.body === 'function' ? (spec.body as () => unknown)() : spec.body;
-  return t.api(method, path, { token: user.token, body: body ?? (method === 'GET' ? undefined : method === 'DELETE' ? undefined : {}) });
+  return t.api(method, path + (spec.query ?? ''), { token: user.token, body: body ?? (method === 'GET' ? undefined : method === 'DELETE' ? undefined : {}) });
 };
 
 test('outside the caller\'s scope every patient route answers 404 patient_not_found', async () => {
   for (const [route, spec] of Object.entries(PATIENT_ROUTES)) {
     for (const outsider of [w.attacker, w.strangerCaregiver, w.strangerClinician]) {
-      const res = await call(outsider, route, { patientId: w.victim.id, readingId: w.readingId, linkId: w.linkId, alertId: w.alertId, contactId: w.contactId, sensorId: w.sensorId, predictionId: w.predictionId }, spec);
+      const res = await call(outsider, route, w.victim.id, spec);
       assert.equal(res.status, 404, `${route} as ${outsider.roles[0]}: ${res.status} ${JSON.stringify(res.body)}`);
       assert.equal(res.body.code, 'patient_not_found', route);
     }
@@ -173,7 +265,7 @@ test('outside the caller\'s scope every patient route answers 404 patient_not_fo
 
 test('another patient\'s child records answer 404 from the caller\'s own record', async () => {
   for (const [route, spec] of Object.entries(PATIENT_ROUTES).filter(([, s]) => s.child)) {
-    const res = await call(w.attacker, route, { patientId: 'me', readingId: w.readingId, linkId: w.linkId, alertId: w.alertId, contactId: w.contactId, sensorId: w.sensorId, predictionId: w.predictionId }, spec);
+    const res = await call(w.attacker, route, 'me', spec);
     assert.equal(res.status, 404, `${route}: ${res.status} ${JSON.stringify(res.body)}`);
     assert.notEqual(res.body.code, 'patient_not_found');
   }
@@ -186,7 +278,7 @@ test('linked caregivers and clinicians get what the access matrix gives them', a
   const ordered = Object.entries(PATIENT_ROUTES).sort(([a], [b]) => Number(a.includes('care-team/{linkId}')) - Number(b.includes('care-team/{linkId}')));
   for (const [route, spec] of ordered) {
     for (const relation of ['clinician', 'caregiver'] as const) {
-      const res = await call(w[relation], route, { patientId: w.victim.id, readingId: w.readingId, linkId: w.linkId, alertId: w.alertId, contactId: w.contactId, sensorId: w.sensorId, predictionId: w.predictionId }, spec);
+      const res = await call(w[relation], route, w.victim.id, spec);
       if (spec[relation] === 'forbid') assert.equal(res.status, 403, `${route} as linked ${relation}: ${res.status} ${JSON.stringify(res.body)}`);
       else assert.ok(res.status < 400, `${route} as linked ${relation}: ${res.status} ${JSON.stringify(res.body)}`);
     }
@@ -221,6 +313,70 @@ test('alert routes without a patient in the path: outsiders get 404 patient_not_
     }
     assert.equal((await t.api('PUT', '/api/v1/glucose/me/alert-subscriptions', { token: outsider.token, body: [{ patientId: w.victim.id, level: 'all' }] })).status, 404);
     assert.ok(!(await t.api('GET', '/api/v1/glucose/me/alert-subscriptions', { token: outsider.token })).body.some((s: { patientId: string }) => s.patientId === w.victim.id));
+  }
+});
+
+test('report jobs: outsiders get 404 patient_not_found on the victim\'s job and never see it; a signed link opens only its own job', async () => {
+  const poll = (user: TestUser, jobId: string) => t.api('GET', `/api/v1/glucose/reports/${jobId}`, { token: user.token });
+  const ready = (user: TestUser, jobId: string) => waitFor(`report ${jobId} ready`, async () => {
+    const res = await poll(user, jobId);
+    return ['ready', 'failed'].includes(res.body.status) ? res.body : undefined;
+  }, 60_000);
+  const [victimJob, neighbourJob] = await Promise.all([ready(w.victim, w.reportJobId), ready(w.neighbour, w.neighbourReportJobId)]);
+  assert.equal(victimJob.status, 'ready', JSON.stringify(victimJob.error));
+  assert.equal(neighbourJob.status, 'ready', JSON.stringify(neighbourJob.error));
+  for (const outsider of [w.attacker, w.neighbour, w.strangerCaregiver, w.strangerClinician]) {
+    const res = await poll(outsider, w.reportJobId);
+    assert.equal(res.status, 404, `${outsider.roles[0]}: ${res.status}`);
+    assert.equal(res.body.code, 'patient_not_found');
+    assert.equal(res.body.downloadUrl, undefined);
+  }
+  for (const other of [w.attacker, w.neighbour]) {
+    assert.ok(!(await t.api('GET', '/api/v1/glucose/patients/me/reports', { token: other.token })).body.items.some((j: { jobId: string }) => j.jobId === w.reportJobId));
+  }
+  // the linked caregiver ended their own link in the matrix test above: only the linked clinician still has access
+  assert.equal((await poll(w.clinician, w.reportJobId)).status, 200, 'a linked clinician polls the patient\'s job');
+  assert.equal((await poll(w.caregiver, w.reportJobId)).status, 404, 'a caregiver whose link ended no longer does');
+  const download = async (url: string) => (await fetch(`${t.url}${url}`)).status;
+  assert.equal(await download(victimJob.downloadUrl), 200, 'the victim\'s own link works');
+  assert.equal(await download(neighbourJob.downloadUrl), 200, 'the other patient\'s own link works');
+  const forged = neighbourJob.downloadUrl.replace(w.neighbourReportJobId, w.reportJobId);
+  assert.notEqual(forged, neighbourJob.downloadUrl);
+  const res = await fetch(`${t.url}${forged}`);
+  assert.equal(res.status, 403, 'another patient\'s valid signature does not open the victim\'s job');
+  assert.equal(((await res.json()) as { code: string }).code, 'download_link_invalid');
+  assert.equal(await download(`/api/v1/glucose/reports/${w.reportJobId}/download?expires=${Math.floor(Date.now() / 1000) + 3600}&sig=${'A'.repeat(43)}`), 403, 'a made-up signature');
+  assert.equal(await download(`/api/v1/glucose/reports/${w.reportJobId}/download`), 400, 'no signature at all');
+});
+
+test('dashboard layout and widget catalog are the caller\'s own; the food catalog is read-only but for admins', async () => {
+  const layoutOf = (user: TestUser) => t.api('GET', '/api/v1/glucose/me/dashboard/layout', { token: user.token });
+  const mine = (await layoutOf(w.victim)).body;
+  const saved = await t.api('PUT', '/api/v1/glucose/me/dashboard/layout', {
+    token: w.victim.token, headers: { 'if-match': `"${mine.version}"` }, body: { layout: mine.layout.filter((i: { widgetId: string }) => i.widgetId !== 'next_medication') },
+  });
+  assert.equal(saved.status, 200, JSON.stringify(saved.body));
+  for (const other of [w.attacker, w.caregiver, w.clinician]) {
+    const theirs = await layoutOf(other);
+    assert.equal(theirs.body.isDefault, true, `${other.roles[0]} sees their own default layout, not the victim's`);
+    assert.equal(theirs.body.version, 0);
+  }
+  const attackerLayout = (await layoutOf(w.attacker)).body;
+  assert.equal((await t.api('PUT', '/api/v1/glucose/me/dashboard/layout', { token: w.attacker.token, headers: { 'if-match': '"0"' }, body: { layout: attackerLayout.layout } })).status, 200);
+  const after = (await layoutOf(w.victim)).body;
+  assert.deepEqual([after.version, after.layout], [saved.body.version, saved.body.layout], 'the attacker\'s save did not touch the victim\'s layout');
+  const widgets = async (user: TestUser) => (await t.api('GET', '/api/v1/glucose/widgets', { token: user.token })).body.items.map((i: { widgetId: string }) => i.widgetId) as string[];
+  assert.ok(!(await widgets(w.attacker)).includes('patients_overview'), 'the catalog is filtered by the caller\'s role');
+  assert.ok((await widgets(w.clinician)).includes('patients_overview'));
+  assert.ok(!(await widgets(w.clinician)).includes('next_medication'));
+  const items = (await t.api('GET', '/api/v1/glucose/food-items', { token: w.attacker.token })).body.items as { id: string }[];
+  const itemId = items[0]?.id ?? '0192f3a0-8c00-7a1e-9d2f-3b1c5e6a7f80';
+  const food = { name: 'X', category: 'snack', portionLabel: '1', carbsG: 1, proteinG: 0, fatG: 0, caloriesKcal: 4, giCategory: 'low', fastActing: false };
+  for (const user of [w.attacker, w.caregiver, w.clinician]) {
+    assert.equal((await t.api('GET', '/api/v1/glucose/food-items', { token: user.token })).status, 200);
+    assert.equal((await t.api('POST', '/api/v1/glucose/food-items', { token: user.token, body: food })).status, 403, `POST as ${user.roles[0]}`);
+    assert.equal((await t.api('PUT', `/api/v1/glucose/food-items/${itemId}`, { token: user.token, body: food })).status, 403, `PUT as ${user.roles[0]}`);
+    assert.equal((await t.api('DELETE', `/api/v1/glucose/food-items/${itemId}`, { token: user.token })).status, 403, `DELETE as ${user.roles[0]}`);
   }
 });
 
