@@ -30,8 +30,9 @@ async function writeFactors(tx: Tx, setId: string, factors: { mode: string; kgCo
 /** Changing what scores depend on marks draft and scored assessments stale; approved ones never change (spec §3.3). */
 export async function markStale(tx: Tx, ctx: Pick<ModuleContext, 'jobs'>) {
   const { rows } = await sql<{ id: string }>`update sourcing.assessments set stale = true where status in ('draft', 'scored') returning id`.execute(tx);
-  // sourcing.rescore-stale re-scores each one with the new reference data (queued with the change: only if it commits).
-  for (const r of rows) await ctx.jobs.send('sourcing.rescore-stale', { assessmentId: r.id }, { singletonKey: r.id, db: tx });
+  // sourcing.rescore-stale re-scores each one with the new reference data (queued with the change: only if it commits),
+  // a minute later so that a run of reference changes (a set activated, then parameters) leads to one re-score each.
+  for (const r of rows) await ctx.jobs.send('sourcing.rescore-stale', { assessmentId: r.id }, { singletonKey: r.id, startAfter: 60, db: tx });
   return rows.length;
 }
 

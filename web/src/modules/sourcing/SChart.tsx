@@ -26,8 +26,11 @@ export function SChart({ option, height = 320, label, on, merge = false, testId 
       chart.current = c;
       c.setOption(latest.current);
       for (const name of Object.keys(handlers.current ?? {})) c.on(name, (p: unknown) => handlers.current?.[name]?.(p, c));
-      observer = new ResizeObserver(() => c.resize());
-      observer.observe(box.current);
+      // A geo chart laid out in a zero-size box (the page is leaving, or the box is hidden) throws inside ECharts:
+      // resize only a live chart in a visible box.
+      const el = box.current;
+      observer = new ResizeObserver(() => { if (!c.isDisposed() && el.isConnected && el.clientWidth > 0 && el.clientHeight > 0) c.resize(); });
+      observer.observe(el);
       box.current.dataset.ready = 'true';
     });
     return () => {
@@ -39,7 +42,9 @@ export function SChart({ option, height = 320, label, on, merge = false, testId 
   }, []);
 
   useEffect(() => {
-    chart.current?.setOption(option, merge ? { lazyUpdate: true } : { notMerge: true });
+    const c = chart.current;
+    if (!c || c.isDisposed() || !box.current?.isConnected) return;
+    c.setOption(option, merge ? { lazyUpdate: true } : { notMerge: true });
   }, [option, merge]);
 
   return <div ref={box} className="chart" style={{ height }} role="img" aria-label={label} data-testid={testId} />;
