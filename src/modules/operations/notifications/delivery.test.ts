@@ -7,6 +7,7 @@ import type { App } from '../../../platform/types.js';
 import { contextOf, makeOrg, makeQuote, notificationsOnly, P, parisDay, parisMorning } from './testing.js';
 import { scanNotifications, syncDeliveries } from './scan.js';
 import { scanChangedQuotes } from './jobs.js';
+import { seedNotificationSettings } from './seed.js';
 import { healthSummary } from '../housekeeping/kpis.js';
 
 let t: TestApp;
@@ -167,4 +168,14 @@ test('a quote entered today with both dates in the past is picked up by the per-
   assert.ok(flagged.some((r: any) => r.quote_id === quote.id), 'the insert flagged the quote');
   await scanChangedQuotes(contextOf(t.app));
   assert.deepEqual((await notificationsOf(quote.id)).map((r) => [r.kind, r.late_by_days]), [['period_started', 10], ['deadline_reached', 1]]);
+});
+
+test('the demo seed gives every organisation saved settings (e-mail to the responsible person) and is idempotent', async () => {
+  const org = await makeOrg(t, [manager]);
+  const ctx = contextOf(t.app);
+  await seedNotificationSettings(ctx);
+  await seedNotificationSettings(ctx);
+  const rows = await t.db.db.selectFrom('operations.notification_setting').selectAll().where('organization_id', '=', org.id).execute();
+  assert.equal(rows.length, 1);
+  assert.deepEqual([rows[0]!.email_enabled, rows[0]!.notify_responsible, rows[0]!.webhook_enabled], [true, true, false]);
 });

@@ -11,5 +11,6 @@ export async function seedNotificationSettings(ctx: ModuleContext) {
     where o.locale in ('fr-FR', 'en-GB', 'en-US')
     on conflict (organization_id) do nothing`.execute(ctx.db);
   // One scan now, so the demo shows notifications (and their catch-up) without waiting for 08:00.
-  await ctx.jobs.send('operations.quotes.notify', {}, { trigger: 'manual', singletonKey: 'all' });
+  await ctx.jobs.send('operations.quotes.notify', {}, { trigger: 'manual', singletonKey: 'all' })
+    .catch((err) => ctx.log.warn({ err }, 'operations: the first notification scan was not queued; the 08:00 schedule will run it'));
 }
