@@ -84,7 +84,7 @@ test('on a phone the patient treats the low, sees the recheck, snoozes it with t
   const snoozed = await w.server.db.db.selectFrom('glucose.alerts').select(['status', 'snoozed_until']).where('patient_id', '=', family.patient.id).executeTakeFirstOrThrow();
   assert.equal(snoozed.status, 'snoozed');
   await page.goto('/glucose/settings');
-  await page.getByLabel('Urgent low', { exact: true }).waitFor();
+  await page.locator('input[name="urgentLow"]').waitFor();
   await page.waitForFunction(() => document.querySelectorAll('[aria-busy="true"]').length === 0);
   await screenshot(page, 'glucose-alert-settings');
   await page.locator('input[name="low"]').fill('75');
