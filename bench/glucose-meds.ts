@@ -1,5 +1,5 @@
 /**
- * Glucose III A: the reads behind the Medications and Nutrition pages and the logging POSTs, for one patient with a
+ * Glucose III: the reads behind the Medications and Nutrition pages and the logging POSTs, for one patient with a
  * realistic history (3 plans, 7 days of recorded doses, 4 meals a day with readings around them). Requests are
  * sequential on one connection, so each latency is the server's time plus a localhost round trip.
  * `npm run bench -- glucose-meds [--requests 40]`

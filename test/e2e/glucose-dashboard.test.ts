@@ -1,5 +1,5 @@
 /**
- * Glucose II B browser test: the home dashboard renders the patient's widgets, the layout editor saves a new
+ * Glucose II browser test: the home dashboard renders the patient's widgets, the layout editor saves a new
  * layout and shows the API's validation message, and a report is prepared and downloaded from the reports page.
  */
 import { after, before, test } from 'node:test';

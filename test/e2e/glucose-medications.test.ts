@@ -1,5 +1,5 @@
 /**
- * Glucose III A browser flow: the patient takes a due dose on the Medications page and sees adherence change;
+ * Glucose III browser flow: the patient takes a due dose on the Medications page and sees adherence change;
  * logs a meal on the Log page; the caregiver sees it with its impact on Nutrition & activity.
  */
 import { after, before, test } from 'node:test';

@@ -45,7 +45,7 @@ before(async () => {
   const alert = await t.db.db.insertInto('glucose.alerts').values({ patient_id: victim.id, family: 'low', type: 'low', severity: 'warning', triggered_at: new Date(), trigger_value: 65, last_value: 65 })
     .returning('id').executeTakeFirstOrThrow();
   const contact = await t.db.db.insertInto('glucose.emergency_contacts').values({ patient_id: victim.id, name: 'Paul', phone_e164: '+33612345678' }).returning('id').executeTakeFirstOrThrow();
-  // Glucose III B: a sensor in pairing (the linked caregiver starts, calibrates and stops it) and the forecast of the live CGM upload
+  // Glucose III: a sensor in pairing (the linked caregiver starts, calibrates and stops it) and the forecast of the live CGM upload
   const sensor = await t.api('POST', '/api/v1/glucose/patients/me/sensors', { token: victim.token, body: { model: 'dexcom_g7' } });
   const prediction = await t.db.db.selectFrom('glucose.predictions').select('id').where('patient_id', '=', victim.id).executeTakeFirstOrThrow();
   // Medications: an as-needed plan (read, changed, taken as needed, deleted last) and an interval plan with stock whose next dose is moved, taken and undone
@@ -113,7 +113,7 @@ const PATIENT_ROUTES: Record<string, PatientRoute> = {
   'POST /api/v1/glucose/patients/{patientId}/readings': { body: bodies.reading, caregiver: 'allow', clinician: 'forbid' },
   'POST /api/v1/glucose/patients/{patientId}/readings/bulk': { body: bodies.bulk, caregiver: 'forbid', clinician: 'forbid' },
   'GET /api/v1/glucose/patients/{patientId}/readings/current': { caregiver: 'allow', clinician: 'allow' },
-  // Glucose II A: analytics (read for everyone with access)
+  // Glucose II: analytics (read for everyone with access)
   'GET /api/v1/glucose/patients/{patientId}/analytics/metrics': { caregiver: 'allow', clinician: 'allow' },
   'GET /api/v1/glucose/patients/{patientId}/analytics/agp': { caregiver: 'allow', clinician: 'allow' },
   'GET /api/v1/glucose/patients/{patientId}/analytics/episodes': { caregiver: 'allow', clinician: 'allow' },
@@ -136,7 +136,7 @@ const PATIENT_ROUTES: Record<string, PatientRoute> = {
   'POST /api/v1/glucose/patients/{patientId}/emergency-contacts': { body: { name: 'X', phoneE164: '+33600000000' }, caregiver: 'forbid', clinician: 'forbid' },
   'PATCH /api/v1/glucose/patients/{patientId}/emergency-contacts/{contactId}': { child: 'contactId', body: { priority: 2 }, caregiver: 'forbid', clinician: 'forbid' },
   'DELETE /api/v1/glucose/patients/{patientId}/emergency-contacts/{contactId}': { child: 'contactId', caregiver: 'forbid', clinician: 'forbid' },
-  // Glucose III B, in lifecycle order on one sensor: the linked caregiver starts it, reports its battery, calibrates it, stops it last
+  // Glucose III, in lifecycle order on one sensor: the linked caregiver starts it, reports its battery, calibrates it, stops it last
   'GET /api/v1/glucose/patients/{patientId}/sensors': { caregiver: 'allow', clinician: 'allow' },
   'POST /api/v1/glucose/patients/{patientId}/sensors': { body: { model: 'libre_3' }, caregiver: 'allow', clinician: 'forbid' },
   'POST /api/v1/glucose/patients/{patientId}/sensors/{sensorId}/start': { child: 'sensorId', body: () => ({ startedAt: minutesAgo(60) }), caregiver: 'allow', clinician: 'forbid' },
@@ -149,7 +149,7 @@ const PATIENT_ROUTES: Record<string, PatientRoute> = {
   'GET /api/v1/glucose/patients/{patientId}/predictions': { caregiver: 'allow', clinician: 'allow' },
   'GET /api/v1/glucose/patients/{patientId}/predictions/accuracy': { caregiver: 'allow', clinician: 'allow' },
   'POST /api/v1/glucose/patients/{patientId}/predictions/{predictionId}/feedback': { child: 'predictionId', body: { outcome: 'accurate', userAction: 'none' }, caregiver: 'allow', clinician: 'forbid' },
-  // Glucose III A: dashboard summary, reports (requested and listed by everyone with access)
+  // Glucose III: dashboard summary, reports (requested and listed by everyone with access)
   'GET /api/v1/glucose/patients/{patientId}/dashboard/summary': { caregiver: 'allow', clinician: 'allow' },
   'POST /api/v1/glucose/patients/{patientId}/reports': { body: reportBody, caregiver: 'allow', clinician: 'allow' },
   'GET /api/v1/glucose/patients/{patientId}/reports': { caregiver: 'allow', clinician: 'allow' },

@@ -1,8 +1,8 @@
 import type { ColumnType, Generated } from 'kysely';
-// Glucose III A: insulin doses, meals, activity (migration 0024) and medications (0025) declare their own tables.
+// Glucose III: insulin doses, meals, activity (migration 0024) and medications (0025) declare their own tables.
 export type * from './nutrition/tables.js';
 export type * from './medications/tables.js';
-// Glucose III B: calibrations and predictions (migrations 0026, 0027).
+// Glucose III: calibrations and predictions (migrations 0026, 0027).
 export type * from './predictions/tables.js';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;

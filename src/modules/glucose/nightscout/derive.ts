@@ -118,5 +118,5 @@ export const sensorDeriver: TreatmentDeriver = {
   async remove() {},
 };
 
-// Insulin doses, meals and activities (Glucose III A, src/modules/glucose/nutrition/derivers.ts).
+// Insulin doses, meals and activities (Glucose III, src/modules/glucose/nutrition/derivers.ts).
 export const treatmentDerivers: TreatmentDeriver[] = [readingDeriver, sensorDeriver, insulinDeriver, mealDeriver, activityDeriver];

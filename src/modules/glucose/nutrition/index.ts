@@ -10,7 +10,7 @@ import medicationRoutes from '../medications/routes.js';
 import insulinRoutes from '../medications/insulin.js';
 import { defineMedicationJobs, defineMedicationNotices } from '../medications/jobs.js';
 
-/** Glucose III A: medications and insulin (§4.5), nutrition and activity (§4.6), their jobs (§7) and the logs topic (§6). */
+/** Glucose III: medications and insulin (§4.5), nutrition and activity (§4.6), their jobs (§7) and the logs topic (§6). */
 export async function registerCareLogs(app: App, svc: GlucoseServices) {
   defineLogTopic(svc);
   addCareLogMarkers();

@@ -1,4 +1,4 @@
-/** The demo patient's medications, meals and activity (Glucose III A seed): meaningful pages on first start, idempotent. */
+/** The demo patient's medications, meals and activity (Glucose III seed): meaningful pages on first start, idempotent. */
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestApp } from '../../../../test/helpers/app.js';

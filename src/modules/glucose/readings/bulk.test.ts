@@ -181,7 +181,7 @@ test('subscribers of glucose.readings:<patient> get reading.created for a live r
     assert.equal(created.data.reading.value, 108);
     assert.equal(created.data.reading.source, 'cgm');
     assert.equal(created.data.reading.delta5, 4);
-    // §6: the forecast stored with the reading rides on the event (Glucose III B)
+    // §6: the forecast stored with the reading rides on the event (Glucose III)
     assert.equal(created.data.forecast.primaryModel, 'ar2');
     assert.equal(typeof created.data.forecast.predictionId, 'string');
     const audit = await t.db.db.selectFrom('platform.audit_events').select('action').where('actor_id', '=', caregiver.id).where('action', '=', 'glucose.readings.subscribed').execute();

@@ -25,7 +25,7 @@ export async function currentReading(db: Db, patientId: string, nowMs = Date.now
       s.id as sensor_id, s.model as sensor_model, s.status as sensor_status, s.expires_at as sensor_expires_at,
       s.battery_pct as sensor_battery, s.signal_quality as sensor_signal,
       u.loop_iob_u::float8 as loop_iob_u, u.loop_cob_g::float8 as loop_cob_g, u.loop_reported_at,
-      -- the forecast made from the latest CGM reading (Glucose III B, predictions/)
+      -- the forecast made from the latest CGM reading (Glucose III, predictions/)
       (select json_build_object('predictionId', f.id, 'primaryModel', f.primary_model,
           'value30', (select (pt->>'value')::float8 from jsonb_array_elements(case f.primary_model when 'external' then f.external when 'physio' then f.physio else f.ar2 end->'points') pt where (pt->>'minutesAhead')::int = 30),
           'value60', (select (pt->>'value')::float8 from jsonb_array_elements(case f.primary_model when 'external' then f.external when 'physio' then f.physio else f.ar2 end->'points') pt where (pt->>'minutesAhead')::int = 60),

@@ -24,7 +24,7 @@ const ZONE = 'Europe/Paris';
  */
 export async function seedDemo(ctx: ModuleContext): Promise<void> {
   const exists = await ctx.db.selectFrom('platform.users').select('id').where('email', '=', DEMO_ACCOUNTS.patient.email).executeTakeFirst();
-  // Glucose III A demo data (medications, meals, activity) is added to an existing demo patient too; it is idempotent.
+  // Glucose III demo data (medications, meals, activity) is added to an existing demo patient too; it is idempotent.
   if (exists) return seedCareLogs(ctx, DEMO_ACCOUNTS.patient.email);
   const ids = await ctx.db.transaction().execute(async (tx) => {
     const out: Record<keyof typeof DEMO_ACCOUNTS, string> = { patient: '', caregiver: '', clinician: '' };

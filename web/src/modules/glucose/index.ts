@@ -7,15 +7,15 @@ const CareTeam = lazy(() => import('./CareTeam'));
 const Devices = lazy(() => import('./Devices'));
 const Alerts = lazy(() => import('./Alerts'));
 const AlertSettings = lazy(() => import('./AlertSettings'));
-// Glucose III A: medications, log forms, nutrition & activity
+// Glucose III: medications, log forms, nutrition & activity
 const Medications = lazy(() => import('./Medications'));
 const Nutrition = lazy(() => import('./Nutrition'));
 const LogForms = lazy(() => import('./LogForms'));
 const Dashboard = lazy(() => import('./Dashboard'));
 const Reports = lazy(() => import('./Reports'));
-// Glucose III B: prediction accuracy
+// Glucose III: prediction accuracy
 const PredictionAccuracy = lazy(() => import('./PredictionAccuracy'));
-// Glucose II A: trends, clinician patient list by risk, clinician patient detail
+// Glucose II: trends, clinician patient list by risk, clinician patient detail
 const Trends = lazy(() => import('./Trends'));
 const ClinicianPatients = lazy(() => import('./ClinicianPatients'));
 const ClinicianPatient = lazy(() => import('./ClinicianPatient'));

@@ -1448,7 +1448,7 @@ export const en = {
   'care.unit.capsule': "capsule(s)",
   'care.unit.puff': "puff(s)",
   'care.unit.drop': "drop(s)",
-  // Glucose III B: sensors, forecast cone, prediction accuracy
+  // Glucose III: sensors, forecast cone, prediction accuracy
   'glucose.sensors.title': 'Sensor',
   'glucose.sensors.lead': 'Your CGM sensor: warm-up, expiry, battery and signal. Readings are linked to the sensor that is running.',
   'glucose.sensors.none': 'No sensor running',
@@ -1707,7 +1707,7 @@ export const en = {
   'opsRestores.targetHint': "Empty: atrium_restore_<date>. Must not exist.",
   'opsRestores.confirmHint': "Type {prefix} (the start of the backup id) to confirm. This needs a recent two-factor check.",
   'opsRestores.restore': "Restore",
-  // Glucose II A: trends, clinician patient list by risk, clinician patient detail
+  // Glucose II: trends, clinician patient list by risk, clinician patient detail
   'trends.nav': "Trends",
   'trends.title': "Trends",
   'trends.lead': "Ambulatory glucose profile, consensus metrics, period comparison, patterns and episodes.",

@@ -1449,7 +1449,7 @@ export const fr: Record<MessageKey, string> = {
   'care.unit.capsule': "gélule(s)",
   'care.unit.puff': "bouffée(s)",
   'care.unit.drop': "goutte(s)",
-  // Glucose III B: sensors, forecast cone, prediction accuracy
+  // Glucose III: sensors, forecast cone, prediction accuracy
   'glucose.sensors.title': 'Capteur',
   'glucose.sensors.lead': 'Votre capteur CGM : préchauffage, expiration, batterie et signal. Les mesures sont rattachées au capteur en service.',
   'glucose.sensors.none': 'Aucun capteur en service',
@@ -1708,7 +1708,7 @@ export const fr: Record<MessageKey, string> = {
   'opsRestores.targetHint': "Vide : atrium_restore_<date>. Ne doit pas exister.",
   'opsRestores.confirmHint': "Saisissez {prefix} (début de l’identifiant) pour confirmer. Une vérification à deux facteurs récente est requise.",
   'opsRestores.restore': "Restaurer",
-  // Glucose II A : tendances, liste des patients par risque, fiche patient clinicien
+  // Glucose II : tendances, liste des patients par risque, fiche patient clinicien
   'trends.nav': "Tendances",
   'trends.title': "Tendances",
   'trends.lead': "Profil glycémique ambulatoire, indicateurs de consensus, comparaison de périodes, tendances et épisodes.",
