@@ -21,6 +21,7 @@ before(async () => {
   manager = await t.createUser(['manager']);
 });
 after(async () => {
+  await second?.close();
   await t.close();
   await providers.stop();
 });
