@@ -6,7 +6,8 @@ import { ApiError } from '../../api/problem';
 import { useI18n, useT } from '../../platform/i18n';
 import { Alert, EmptyState, ProblemAlert, Skeleton } from '../../platform/ui/feedback';
 import { Card, PageHeader } from '../../platform/ui/layout';
-import { SChart } from './SChart';
+import { Chart } from '../../platform/ui/Chart';
+import { loadSourcingCharts } from './charts-loader';
 import { certLabel, fmt, type Comparison } from './api';
 import { NotFound, useAssessment, useResults } from './AssessmentView';
 import './sourcing.css';
@@ -80,7 +81,7 @@ export default function Compare() {
           {cmp.error ? <ProblemAlert error={cmp.error} onRetry={() => void cmp.refetch()} /> : !cmp.data || !option ? (enough ? <Skeleton lines={8} /> : null) : (
             <>
               <Card title={t('sourcing.radar')} description={t('sourcing.radarHint')}>
-                <SChart option={option} height={540} label={t('sourcing.radar')} testId="radar" />
+                <Chart load={loadSourcingCharts} option={option} height={540} label={t('sourcing.radar')} testId="radar" />
               </Card>
               <div className="table-wrap">
                 <table className="table src-table" data-testid="compare-table">

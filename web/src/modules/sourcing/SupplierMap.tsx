@@ -1,6 +1,7 @@
 import { useMemo, useRef } from 'react';
 import { useT } from '../../platform/i18n';
-import { SChart } from './SChart';
+import { Chart } from '../../platform/ui/Chart';
+import { loadSourcingCharts } from './charts-loader';
 import { BAND_COLOUR, MODE_COLOUR } from './api';
 
 export interface MapFeature {
@@ -79,7 +80,7 @@ export function SupplierMap({ features, selected, onSelect, onBbox, height = 420
   }, [features, selected, showRoutes, t]);
 
   return (
-    <SChart option={option} height={height} label={t('sourcing.mapLabel')} testId="supplier-map" merge
+    <Chart load={loadSourcingCharts} option={option} height={height} label={t('sourcing.mapLabel')} testId="supplier-map" merge
       on={{
         click: (p: { data?: { kind?: string; supplierId?: string } }) => { if (p.data?.kind === 'site' && p.data.supplierId) onSelect?.(p.data.supplierId); },
         georoam: (_p, chart) => {

@@ -10,7 +10,8 @@ import { TextField } from '../../platform/ui/Field';
 import { EmptyState, ProblemAlert, Skeleton } from '../../platform/ui/feedback';
 import { Badge, Card, PageHeader } from '../../platform/ui/layout';
 import { useToast } from '../../platform/ui/toast';
-import { SChart } from './SChart';
+import { Chart } from '../../platform/ui/Chart';
+import { loadSourcingCharts } from './charts-loader';
 import { PILLARS, fmt, money, pillarKey, sourcingKeys, type Tradeoff as TradeoffAnswer } from './api';
 import { NotFound, PillarBar, useAssessment, useResults } from './AssessmentView';
 import { WeightsEditor, weightsBody, weightsFrom, type WeightsValue } from './WeightsEditor';
@@ -149,7 +150,7 @@ export default function Tradeoff() {
                 })}
               </Card>
               <div className="grid-2">
-                <Card title={t('sourcing.pareto')} description={t('sourcing.paretoHint')}><SChart option={pareto} height={320} label={t('sourcing.pareto')} /></Card>
+                <Card title={t('sourcing.pareto')} description={t('sourcing.paretoHint')}><Chart load={loadSourcingCharts} option={pareto} height={320} label={t('sourcing.pareto')} /></Card>
               <Card title={t('sourcing.pillarsNow')}>
                 <div className="scroll-x"><table className="table src-table">
                   <thead><tr><th>{t('sourcing.supplier')}</th>{PILLARS.map((p) => <th key={p}>{t(pillarKey(p))}</th>)}</tr></thead>
