@@ -5,7 +5,7 @@ import { useI18n, useT } from '../../platform/i18n';
 import { Alert as Notice, EmptyState, ProblemAlert, Skeleton } from '../../platform/ui/feedback';
 import { Card, PageHeader } from '../../platform/ui/layout';
 import { Icon } from '../../platform/ui/icons';
-import { glucoseKeys, useResolvedPatientId, useTick, useUnit } from './api';
+import { glucoseKeys, useCurrentReading, usePatientSettings, useResolvedPatientId, useTick, useUnit } from './api';
 import { CurrentValue } from './CurrentValue';
 import { DEFAULT_TARGETS } from './units';
 import { TrendsPanel } from './Trends';
@@ -22,17 +22,8 @@ export default function ClinicianPatient() {
   const unit = useUnit();
   const now = useTick();
   const patientId = useResolvedPatientId(useParams().patientId);
-  const settings = useQuery({
-    queryKey: glucoseKeys.settings(patientId ?? ''),
-    queryFn: ({ signal }) => api.get('/api/v1/glucose/patients/{patientId}/settings', { params: { patientId: patientId! }, signal }),
-    enabled: Boolean(patientId),
-  });
-  const current = useQuery({
-    queryKey: glucoseKeys.current(patientId ?? ''),
-    queryFn: ({ signal }) => api.get('/api/v1/glucose/patients/{patientId}/readings/current', { params: { patientId: patientId! }, signal }),
-    enabled: Boolean(patientId),
-    refetchInterval: 60_000,
-  });
+  const settings = usePatientSettings(patientId);
+  const current = useCurrentReading(patientId);
   const patients = useQuery({
     queryKey: glucoseKeys.patients,
     queryFn: ({ signal }) => api.get('/api/v1/glucose/patients', { query: { limit: 200 }, signal }),

@@ -10,7 +10,7 @@ import { Card, PageHeader } from '../../platform/ui/layout';
 import { Icon } from '../../platform/ui/icons';
 import { LiveBadge } from '../../platform/jobs/LiveBadge';
 import { useStreamStatus } from '../../platform/realtime/stream';
-import { glucoseKeys, useLiveReadings, useRecoverOnReconnect, useResolvedPatientId, useTick, useUnit } from './api';
+import { glucoseKeys, useCurrentReading, usePatientSettings, useLiveReadings, useRecoverOnReconnect, useResolvedPatientId, useTick, useUnit } from './api';
 import { CurrentValue } from './CurrentValue';
 import { ReadingDialog } from './ReadingDialog';
 import { GlucoseChart } from './GlucoseChart';
@@ -34,17 +34,8 @@ export default function PatientView() {
   useLiveReadings(patientId);
   useRecoverOnReconnect();
 
-  const settings = useQuery({
-    queryKey: glucoseKeys.settings(patientId ?? ''),
-    queryFn: ({ signal }) => api.get('/api/v1/glucose/patients/{patientId}/settings', { params: { patientId: patientId! }, signal }),
-    enabled: Boolean(patientId),
-  });
-  const current = useQuery({
-    queryKey: glucoseKeys.current(patientId ?? ''),
-    queryFn: ({ signal }) => api.get('/api/v1/glucose/patients/{patientId}/readings/current', { params: { patientId: patientId! }, signal }),
-    enabled: Boolean(patientId),
-    refetchInterval: 60_000,
-  });
+  const settings = usePatientSettings(patientId);
+  const current = useCurrentReading(patientId);
   // The window ends at the minute the data was asked for; live events refetch it.
   const history = useQuery({
     queryKey: glucoseKeys.history(patientId ?? '', hours),

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import { useQueryClient } from '@tanstack/react-query';
-import type { ApiResult } from '../../api/client';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, type ApiResult } from '../../api/client';
 import { useAuth } from '../../platform/auth/auth';
 import { useStreamStatus, useTopic } from '../../platform/realtime/stream';
 import type { GlucoseUnit } from './units';
@@ -26,6 +26,21 @@ export const readingsTopic = (patientId: string) => `glucose.readings:${patientI
 export const alertsTopic = (patientId: string) => `glucose.alerts:${patientId}`;
 
 /** The viewer's display unit (their own preference, whoever's data they look at). */
+/** A patient's settings (time zone, diabetes type, targets) once the id is known. */
+export const usePatientSettings = (patientId: string | undefined) => useQuery({
+  queryKey: glucoseKeys.settings(patientId ?? ''),
+  queryFn: ({ signal }) => api.get('/api/v1/glucose/patients/{patientId}/settings', { params: { patientId: patientId! }, signal }),
+  enabled: Boolean(patientId),
+});
+
+/** A patient's latest reading; a poll backs up the live stream so that "stale" shows even when no event comes. */
+export const useCurrentReading = (patientId: string | undefined) => useQuery({
+  queryKey: glucoseKeys.current(patientId ?? ''),
+  queryFn: ({ signal }) => api.get('/api/v1/glucose/patients/{patientId}/readings/current', { params: { patientId: patientId! }, signal }),
+  enabled: Boolean(patientId),
+  refetchInterval: 60_000,
+});
+
 export function useUnit(): GlucoseUnit {
   const { me } = useAuth();
   return (me?.glucoseUnit as GlucoseUnit | undefined) ?? 'mg/dL';
